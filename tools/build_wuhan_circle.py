@@ -1,0 +1,448 @@
+"""Build the embedded default network `networks/wuhan_circle` from ../shared/data.
+
+Run from the project root:  python tools/build_wuhan_circle.py [--shared ../shared/data]
+
+Inputs: the curated facts in networks/wuhan_circle/sources/*.yaml (alignments, ids, estimates,
+each with its source) and the real data in ../shared/data (census, OSM stations, the 2021
+Beijing-Guangzhou timetable, the projects list). Output: the diff-friendly tables the package
+loads, every row with a `source`. The build is deterministic: the same inputs give the same bytes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from commute import timetable as tt  # noqa: E402
+from commute.geo import haversine_km  # noqa: E402
+from commute.runtime_model import calibrate  # noqa: E402
+
+NET = ROOT / "networks" / "wuhan_circle"
+SRC = NET / "sources"
+TIMETABLE = "rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv"
+TIMETABLE_DAY = dt.date(2021, 1, 20)
+ROAD_CIRCUITY = 1.25
+SERVICE_DAY_MIN = tt.SERVICE_DAY_MIN
+# Operating top speeds of the Beijing-Guangzhou line on the timetable day (projects.csv notes:
+# Beijing-Wuhan "was 310 km/h"; Wuhan-Guangzhou "was 300-310 km/h", midpoint taken).
+BG_WUHAN_KM = 1229.0
+BG_GUANGZHOU_KM = 2298.0
+BG_SPEED_NORTH = 310.0
+BG_SPEED_SOUTH = 305.0
+ROAD_SPEED = {("expressway", 4): 90, ("expressway", 6): 100, ("expressway", 8): 110,
+              ("urban_expressway", 6): 70, ("urban_expressway", 4): 70, ("urban_expressway", 8): 70}
+CLASS_SPEED = {"highway": 60, "arterial": 35}
+
+
+def road_speed(cls: str, lanes: int) -> int:
+    if cls in CLASS_SPEED:
+        return CLASS_SPEED[cls]
+    return ROAD_SPEED[(cls, lanes)]
+
+
+def load_yaml(name: str) -> dict:
+    with (SRC / name).open(encoding="utf-8") as f:
+        return yaml.safe_load(f)
+
+
+def write_csv(df: pd.DataFrame, name: str) -> None:
+    df.to_csv(NET / name, index=False, lineterminator="\n", float_format="%.6g")
+
+
+def bg_line_speed(a: float, b: float) -> float:
+    lo, hi = min(a, b), max(a, b)
+    if hi <= BG_WUHAN_KM:
+        return BG_SPEED_NORTH
+    if lo >= BG_WUHAN_KM and hi <= BG_GUANGZHOU_KM:
+        return BG_SPEED_SOUTH
+    return float("nan")
+
+
+# ---------------------------------------------------------------------------------------------
+def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    counties = pd.read_csv(shared / "zones/counties_hubei_hunan_jiangxi_2020.csv", dtype={"code": str})
+    prefs = pd.read_csv(shared / "zones/prefectures_2020.csv", dtype={"code": str})
+    units = {str(k): v for k, v in cities_cfg["units"].items()}
+    name_to_city = {v: k for k, v in cities_cfg["cities"].items()}
+    circle = set(cities_cfg["circle"])
+    groups: dict[str, list[str]] = {}
+    for g in ("circle", "cluster", "major"):
+        for c in cities_cfg[g]:
+            groups.setdefault(c, []).append(g)
+
+    place_rows, city_rows = [], []
+    for city_id, city_name in cities_cfg["cities"].items():
+        pref = prefs[prefs["name"] == city_name]
+        if len(pref) != 1:
+            raise SystemExit(f"prefecture {city_name} not found once in prefectures_2020.csv")
+        pref = pref.iloc[0]
+        units_df = counties[counties["prefecture"] == city_name].copy()
+        centre_src = ""
+        if len(units_df):
+            districts = units_df[units_df["name"].str.endswith("区")]
+            pool = districts if len(districts) else units_df
+            dens = pool["pop_2020"] / pool["area_km2"]
+            centre_unit = pool.loc[dens.idxmax()]
+            centre_src = (f"centre: {centre_unit['name']} ({centre_unit['code']}), the city's densest "
+                          f"{'district' if len(districts) else 'unit'} (zones/counties_hubei_hunan_jiangxi_2020.csv)")
+        if city_id in circle:
+            for u in units_df.itertuples(index=False):
+                pid = units[u.code]
+                kind = "district" if u.name.endswith("区") else ("city" if u.name.endswith("市") else "county")
+                place_rows.append({
+                    "place_id": pid, "name_zh": u.name, "kind": kind, "code": u.code, "city_id": city_id,
+                    "pop_2020": int(u.pop_2020), "lon": u.lon, "lat": u.lat, "area_km2": u.area_km2,
+                    "source": f"zones/counties_hubei_hunan_jiangxi_2020.csv (code {u.code}; 2020 census)",
+                })
+            centre = units[centre_unit["code"]]
+        else:
+            if len(units_df):
+                lon, lat, area = centre_unit["lon"], centre_unit["lat"], centre_unit["area_km2"]
+            else:
+                lon, lat = cities_cfg["centre_estimates"][city_id]
+                area = np.nan
+                centre_src = "centre: estimate, historic city centre from general knowledge (no county data outside Hubei/Hunan/Jiangxi)"
+            place_rows.append({
+                "place_id": city_id, "name_zh": city_name, "kind": "prefecture", "code": pref["code"],
+                "city_id": city_id, "pop_2020": int(pref["pop_2020"]), "lon": lon, "lat": lat, "area_km2": area,
+                "source": f"zones/prefectures_2020.csv (code {pref['code']}; 2020 census population); {centre_src}",
+            })
+            centre = city_id
+        city_rows.append({
+            "city_id": city_id, "name_zh": city_name, "code": pref["code"], "province": pref["province"],
+            "pop_2020": int(units_df["pop_2020"].sum()) if city_id in circle else int(pref["pop_2020"]),
+            "centre_place": centre, "groups": ";".join(groups.get(city_id, [])),
+            "source": ("zones/counties_hubei_hunan_jiangxi_2020.csv (sum of units)" if city_id in circle
+                       else "zones/prefectures_2020.csv") + f"; {centre_src}" + "; groups: DESIGN.md",
+        })
+    del name_to_city
+    places = pd.DataFrame(place_rows).sort_values("place_id").reset_index(drop=True)
+    cities = pd.DataFrame(city_rows).sort_values("city_id").reset_index(drop=True)
+    return places, cities
+
+
+def locate_in_counties(shared: Path, lon: float, lat: float) -> str | None:
+    """Census code of the county polygon containing the point, or None."""
+    from shapely.geometry import Point, shape
+
+    if not hasattr(locate_in_counties, "_polys"):
+        with (shared / "zones/counties_hubei_hunan_jiangxi.geojson").open(encoding="utf-8") as f:
+            gj = json.load(f)
+        locate_in_counties._polys = [  # type: ignore[attr-defined]
+            (str(ft["properties"].get("code")), shape(ft["geometry"])) for ft in gj["features"]
+        ]
+    pt = Point(lon, lat)
+    for code, poly in locate_in_counties._polys:  # type: ignore[attr-defined]
+        if poly.contains(pt):
+            return code
+    return None
+
+
+def build_stations(shared: Path, st_cfg: dict, places: pd.DataFrame, cities_cfg: dict,
+                   projects: pd.DataFrame) -> pd.DataFrame:
+    osm = pd.read_csv(shared / "rail/stations_osm_2025.csv")
+    centre = places.set_index("place_id")
+    code_to_place = dict(zip(places["code"].astype(str), places["place_id"], strict=True))
+    circle = set(cities_cfg["circle"])
+    rows = []
+    for mode, items in (("rail", st_cfg["rail"]), ("air", st_cfg["air"])):
+        for sid, s in items.items():
+            city = s.get("city") or ""
+            hits = osm[osm["name"] == s["name"]] if mode == "rail" else osm.iloc[0:0]
+            if "est" in s:
+                lon, lat = s["est"]
+                src = ("estimate: location from general knowledge (not in rail/stations_osm_2025.csv)"
+                       if mode == "rail" else "estimate: airport location from general knowledge")
+            elif len(hits):
+                if len(hits) > 1 and city:
+                    c = centre.loc[cities_cfg_centre(city, places)]
+                    d = haversine_km(hits["lon"], hits["lat"], c["lon"], c["lat"])
+                    hits = hits.iloc[[int(np.argmin(d))]]
+                lon, lat = float(hits.iloc[0]["lon"]), float(hits.iloc[0]["lat"])
+                src = "rail/stations_osm_2025.csv (© OpenStreetMap contributors, ODbL)"
+            else:
+                raise SystemExit(f"station {sid} {s['name']} is not in OSM and has no estimate")
+            code = locate_in_counties(shared, lon, lat)
+            place = ""
+            if code and code in code_to_place and code_to_place[code] in centre.index:
+                p = code_to_place[code]
+                if centre.loc[p, "city_id"] in circle:
+                    place = p
+            if not place and city and city not in circle:
+                place = city
+            project = s.get("project", "")
+            status, opened = "open", 2020
+            if project:
+                pr = projects.set_index("id").loc[project]
+                status, opened = pr["status"], int(str(pr["opened"])[:4])
+            rows.append({"station_id": sid, "name_zh": s["name"], "mode": mode, "city_id": city,
+                         "place_id": place, "lon": round(lon, 6), "lat": round(lat, 6), "status": status,
+                         "opened": opened, "project": project, "source": src})
+    return pd.DataFrame(rows).sort_values("station_id").reset_index(drop=True)
+
+
+def cities_cfg_centre(city: str, places: pd.DataFrame) -> str:
+    p = places[places["city_id"] == city]
+    return city if city in set(p["place_id"]) else p.iloc[0]["place_id"]
+
+
+def rail_circuity(trips: list[tt.Trip], stations: pd.DataFrame) -> tuple[float, int]:
+    """Median ratio of timetable line km to great-circle km between consecutive OSM-located stops."""
+    real = stations[stations["source"].str.startswith("rail/stations_osm")]
+    coords = {r.name_zh: (r.lon, r.lat) for r in real.itertuples()}
+    seen, ratios = set(), []
+    for t in trips:
+        for a, b in zip(t.stops, t.stops[1:], strict=False):
+            key = (a.station, b.station)
+            if key in seen or a.station not in coords or b.station not in coords:
+                continue
+            seen.add(key)
+            d = float(haversine_km(*coords[a.station], *coords[b.station]))
+            if d > 20:
+                ratios.append(abs(b.km - a.km) / d)
+    return float(np.median(ratios)), len(ratios)
+
+
+def project_year(projects: pd.DataFrame, expected: dict, pid: str) -> tuple[str, object, str]:
+    """(status, opening year or '', how) of a project, or of several joined by ';'."""
+    statuses, years, hows = [], [], []
+    for p in pid.split(";"):
+        r = projects.set_index("id").loc[p]
+        statuses.append(r["status"])
+        if isinstance(r["opened"], str) and r["opened"]:
+            years.append(int(r["opened"][:4]))
+            hows.append(f"{p} opened {r['opened']} (projects.csv)")
+        elif p in expected:
+            years.append(int(expected[p]["year"]))
+            hows.append(f"{p}: {expected[p]['how']}")
+        else:
+            years.append(None)
+            hows.append(f"{p}: no opening year (switch on with a scenario)")
+    order = ["uncertain", "planned", "construction", "open"]
+    status = min(statuses, key=order.index)
+    year = "" if any(y is None for y in years) else max(years)  # type: ignore[type-var]
+    return status, year, "; ".join(hows)
+
+
+def build_services(shared: Path, svc_cfg: dict, stations: pd.DataFrame, projects: pd.DataFrame,
+                   expected: dict, trips: list[tt.Trip], circuity: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+    st = stations.set_index("station_id")
+    name_to_id = {r.name_zh: r.station_id for r in stations[stations["mode"] == "rail"].itertuples()}
+    svc_rows, stop_rows = [], []
+
+    # 1. Beijing-Guangzhou high-speed line: one service per ordered station pair, from the timetable.
+    ours = [t for t in trips]
+    pairs = tt.stop_pair_services(ours, service_day_min=SERVICE_DAY_MIN)
+    km_of = {}
+    for t in ours:
+        for s in t.stops:
+            km_of[s.station] = s.km
+    pairs = pairs[pairs["from_station"].isin(name_to_id) & pairs["to_station"].isin(name_to_id)]
+    for r in pairs.itertuples(index=False):
+        a, b = name_to_id[r.from_station], name_to_id[r.to_station]
+        sid = f"bg:{a[3:]}:{b[3:]}"
+        svc_rows.append({
+            "service_id": sid, "name_zh": f"京广高铁 {r.from_station}→{r.to_station}", "mode": "rail",
+            "train_class": "G" if "G" in r.classes else r.classes.split(";")[0], "speed_kmh": "",
+            "trains_per_day": int(r.trains_per_day), "headway_min": round(float(r.headway_min), 3),
+            "bidirectional": False, "status": "open", "opened": 2012, "project": "",
+            "source": (f"{TIMETABLE}: {int(r.trains_per_day)} trains on {TIMETABLE_DAY} stop at both; "
+                       f"run = median departure-to-arrival"),
+        })
+        stop_rows.append({"service_id": sid, "seq": 1, "station_id": a, "km": "", "speed_kmh": "",
+                          "run_min": "", "dwell_min": 0, "line": "jingguang_hsr", "line_km": km_of[r.from_station]})
+        stop_rows.append({"service_id": sid, "seq": 2, "station_id": b, "km": round(float(r.km), 3),
+                          "speed_kmh": bg_line_speed(km_of[r.from_station], km_of[r.to_station]),
+                          "run_min": float(r.run_min), "dwell_min": 0, "line": "jingguang_hsr",
+                          "line_km": km_of[r.to_station]})
+
+    # 2. Modelled services.
+    for s in svc_cfg["services"]:
+        stops = []
+        for item in s["stops"]:
+            sid, _, v = str(item).partition("@")
+            stops.append((sid, float(v) if v else float(s["speed"])))
+        kms = [np.nan]
+        for (a, _), (b, _) in zip(stops, stops[1:], strict=False):
+            kms.append(float(haversine_km(st.loc[a, "lon"], st.loc[a, "lat"], st.loc[b, "lon"], st.loc[b, "lat"])) * circuity)
+        seg = s.get("segment_km", {})
+        for i, (sid, _) in enumerate(stops):
+            if i and sid in seg:
+                kms[i] = float(seg[sid])
+        if "length_km" in s:
+            start = [x for x, _ in stops].index(s["length_from"]) if "length_from" in s else 0
+            part = np.nansum(kms[start + 1:])
+            for i in range(start + 1, len(kms)):
+                kms[i] = kms[i] * float(s["length_km"]) / part
+        km_note = (f"; segment km = great-circle x {circuity:.3f} (rail circuity calibrated on {TIMETABLE})"
+                   + (f", scaled to {s['length_km']} km" if "length_km" in s else ""))
+        if "project" in s:
+            status, opened, how = project_year(projects, expected, s["project"])
+        else:
+            status, opened, how = "open", int(s["opened"]), ""
+        headway = float(s["headway"]) if "headway" in s else SERVICE_DAY_MIN / float(s["tpd"])
+        tpd = SERVICE_DAY_MIN / headway
+        svc_rows.append({
+            "service_id": s["id"], "name_zh": s["name"], "mode": "rail", "train_class": s["class"],
+            "speed_kmh": s["speed"], "trains_per_day": round(tpd, 3), "headway_min": round(headway, 3),
+            "bidirectional": True, "status": status, "opened": opened, "project": s.get("project", ""),
+            "source": s["source"] + km_note + ("; trains per day: estimate" if "tpd" in s else "")
+                      + (f"; year: {how}" if how else ""),
+        })
+        for i, (sid, v) in enumerate(stops):
+            stop_rows.append({"service_id": s["id"], "seq": i + 1, "station_id": sid,
+                              "km": "" if i == 0 else round(kms[i], 3), "speed_kmh": "" if i == 0 else v,
+                              "run_min": "", "dwell_min": "", "line": "", "line_km": ""})
+
+    # 3. Flights.
+    for origin, dests in svc_cfg["flights"].items():
+        for dest, per_day in dests.items():
+            a, b = st.loc[origin], st.loc[dest]
+            km = float(haversine_km(a["lon"], a["lat"], b["lon"], b["lat"]))
+            block = 30.0 + km / 780.0 * 60.0
+            sid = f"air:{origin[3:]}:{dest[3:]}"
+            project = a["project"] or b["project"]
+            status, opened = ("open", 2020) if not project else project_year(projects, expected, project)[:2]
+            svc_rows.append({
+                "service_id": sid, "name_zh": f"航班 {a['name_zh']}–{b['name_zh']}", "mode": "air",
+                "train_class": "air", "speed_kmh": "", "trains_per_day": per_day,
+                "headway_min": round(SERVICE_DAY_MIN / per_day, 3), "bidirectional": True,
+                "status": status, "opened": opened, "project": project,
+                "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h",
+            })
+            stop_rows.append({"service_id": sid, "seq": 1, "station_id": origin, "km": "", "speed_kmh": "",
+                              "run_min": "", "dwell_min": 0, "line": "", "line_km": ""})
+            stop_rows.append({"service_id": sid, "seq": 2, "station_id": dest, "km": round(km, 3), "speed_kmh": "",
+                              "run_min": round(block, 3), "dwell_min": 0, "line": "", "line_km": ""})
+    services = pd.DataFrame(svc_rows).sort_values("service_id").reset_index(drop=True)
+    stops = pd.DataFrame(stop_rows).sort_values(["service_id", "seq"]).reset_index(drop=True)
+    return services, stops
+
+
+def build_roads(roads_cfg: dict, places: pd.DataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    expected = roads_cfg["expected_years"]
+    node_rows = [{"node_id": p.place_id, "name_zh": p.name_zh, "place_id": p.place_id, "lon": p.lon, "lat": p.lat,
+                  "source": "junction of the place, at its centroid or centre (places.csv)"}
+                 for p in places.itertuples()]
+    for nid, n in roads_cfg["extra_nodes"].items():
+        node_rows.append({"node_id": nid, "name_zh": n["name"], "place_id": "", "lon": n["lon"], "lat": n["lat"],
+                          "source": n["source"]})
+    nodes = pd.DataFrame(node_rows).sort_values("node_id").reset_index(drop=True)
+    xy = nodes.set_index("node_id")
+    link_rows = []
+    for c in roads_cfg["corridors"]:
+        seq = c["nodes"]
+        kms = [float(haversine_km(xy.loc[a, "lon"], xy.loc[a, "lat"], xy.loc[b, "lon"], xy.loc[b, "lat"])) * ROAD_CIRCUITY
+               for a, b in zip(seq, seq[1:], strict=False)]
+        if "length_km" in c:
+            kms = [k * float(c["length_km"]) / sum(kms) for k in kms]
+        if "project" in c:
+            status, opened, how = project_year(projects, expected, c["project"])
+            src = f"projects/projects.csv ({c['project']}); alignment estimate; year: {how}"
+        else:
+            status, opened = "open", 2020
+            src = "estimate: alignment from general knowledge of the expressway network; open before 2021 (base)"
+        src += f"; length = great-circle x {ROAD_CIRCUITY}" + (f" scaled to {c['length_km']} km" if "length_km" in c else "")
+        for i, (a, b) in enumerate(zip(seq, seq[1:], strict=False)):
+            link_rows.append({
+                "link_id": f"{c['id']}:{i + 1}", "from_node": a, "to_node": b, "name_zh": c["name"],
+                "road_class": c["class"], "length_km": round(kms[i], 3), "lanes": c["lanes"],
+                "speed_kmh": road_speed(c["class"], c["lanes"]), "status": status, "opened": opened,
+                "project": c.get("project", ""), "source": src,
+            })
+    links = pd.DataFrame(link_rows)
+    upgrades = []
+    for w in roads_cfg["widenings"]:
+        pairs = set(zip(w["nodes"], w["nodes"][1:], strict=False))
+        sel = links[links["link_id"].str.startswith(w["corridor"] + ":")]
+        ids = [r.link_id for r in sel.itertuples() if (r.from_node, r.to_node) in pairs or (r.to_node, r.from_node) in pairs]
+        status, opened, how = project_year(projects, expected, w["project"])
+        upgrades.append({"project": w["project"], "kind": "road_widen", "target": ";".join(ids), "lanes": w["lanes"],
+                         "speed_kmh": road_speed("expressway", w["lanes"]), "line": "", "from_km": "", "to_km": "",
+                         "old_speed_kmh": "", "status": status, "opened": opened,
+                         "source": f"projects/projects.csv ({w['project']}); links covered: estimate; year: {how}"})
+    return nodes, links.reset_index(drop=True), pd.DataFrame(upgrades)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    args = ap.parse_args()
+    shared = Path(args.shared)
+    cities_cfg, st_cfg = load_yaml("cities.yaml"), load_yaml("stations.yaml")
+    svc_cfg, roads_cfg = load_yaml("services.yaml"), load_yaml("roads.yaml")
+    projects_raw = pd.read_csv(shared / "projects/projects.csv", dtype=str).fillna("")
+
+    places, cities = build_places(shared, cities_cfg)
+    stations = build_stations(shared, st_cfg, places, cities_cfg, projects_raw)
+    trips = tt.read_stop_times_csv(shared / TIMETABLE, day=TIMETABLE_DAY)
+    circuity, n_circ = rail_circuity(trips, stations)
+    services, stops = build_services(shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity)
+    nodes, links, upgrades = build_roads(roads_cfg, places, projects_raw)
+
+    # Rail speed upgrades of the Beijing-Guangzhou line (projects.csv).
+    rail_up = []
+    for pid, lo, hi, old in (("beijing_wuhan_350", 0.0, BG_WUHAN_KM, BG_SPEED_NORTH),
+                             ("wuhan_guangzhou_350", BG_WUHAN_KM, BG_GUANGZHOU_KM, BG_SPEED_SOUTH)):
+        status, opened, how = project_year(projects_raw, {}, pid)
+        rail_up.append({"project": pid, "kind": "rail_speed", "target": "", "lanes": "", "speed_kmh": 350,
+                        "line": "jingguang_hsr", "from_km": lo, "to_km": hi, "old_speed_kmh": old,
+                        "status": status, "opened": opened,
+                        "source": f"projects/projects.csv ({pid}); running time over the stretch scaled by the "
+                                  f"calibrated model; year: {how}"})
+    upgrades = pd.concat([upgrades, pd.DataFrame(rail_up)], ignore_index=True)
+
+    # Projects: which rows each one switches on.
+    elements: dict[str, list[str]] = {}
+    for df, kind, col in ((services, "service", "service_id"), (links, "road_link", "link_id"),
+                          (stations, "station", "station_id"), (upgrades, "upgrade", "project")):
+        for r in df.itertuples(index=False):
+            for p in str(getattr(r, "project")).split(";"):
+                if p:
+                    elements.setdefault(p, []).append(f"{kind}:{getattr(r, col)}")
+    not_modelled = {
+        "jianli_huarong_bridge": "not modelled: neither 监利 nor 华容 (Hunan) is a modelled place",
+        "wuhan_tianhe_runway_3": "not modelled: a runway adds capacity, not speed, in a model without congestion",
+    }
+    proj_rows = []
+    for r in projects_raw.itertuples(index=False):
+        status, year, how = project_year(projects_raw, roads_cfg["expected_years"], r.id)
+        proj_rows.append({"project_id": r.id, "name_zh": r.name_zh, "mode": r.mode, "kind": r.kind, "status": status,
+                          "opened_date": r.opened, "year": year, "year_source": how,
+                          "elements": ";".join(sorted(set(elements.get(r.id, [])))),
+                          "note": not_modelled.get(r.id, ""), "source": f"projects/projects.csv ({r.source})"})
+    projects = pd.DataFrame(proj_rows)
+    missing = [p for p in projects["project_id"] if not elements.get(p) and p not in not_modelled]
+    if missing:
+        raise SystemExit(f"projects without network rows: {missing}")
+
+    # Calibration of the run-time model on the same timetable.
+    segs = tt.segments(trips)
+    model, report = calibrate(segs, bg_line_speed, fitted_on=f"{TIMETABLE} ({TIMETABLE_DAY}, {len(trips)} trains)")
+    model.write(NET / "calibration.yaml", report)
+
+    for df, name in ((places, "places.csv"), (cities, "cities.csv"), (stations, "stations.csv"),
+                     (services, "services.csv"), (stops, "service_stops.csv"), (nodes, "road_nodes.csv"),
+                     (links, "road_links.csv"), (upgrades, "upgrades.csv"), (projects, "projects.csv")):
+        write_csv(df, name)
+    meta = yaml.safe_load((SRC / "network_meta.yaml").read_text(encoding="utf-8"))
+    meta["derived"] = {"rail_circuity": round(circuity, 4), "rail_circuity_pairs": n_circ,
+                       "road_circuity": ROAD_CIRCUITY, "timetable_trains": len(trips)}
+    (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    print(f"places {len(places)}, cities {len(cities)}, stations {len(stations)}, services {len(services)}, "
+          f"road links {len(links)}, rail circuity {circuity:.3f} from {n_circ} pairs")
+    print(report.to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()
