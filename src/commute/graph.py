@@ -1,0 +1,288 @@
+"""Build the networkx model of a network as it stands in a given year.
+
+The graph is what a planner inspects and edits: places, road junctions and stations as nodes;
+road links, access links and the hops of rail and air services as edges. Service metadata
+(stops in order, headway, class) lives in ``G.graph["services"]``. Nothing here mutates the
+network tables; each call returns a new graph.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from .errors import InvalidOptionError
+from .geo import STORAGE_CRS, haversine_km
+from .network import Network
+
+REVERSE_SUFFIX = "/r"
+
+
+def place_node(pid: str) -> str:
+    """Graph node id of a place."""
+    return f"place:{pid}"
+
+
+def junction_node(nid: str) -> str:
+    """Graph node id of a road junction."""
+    return f"road:{nid}"
+
+
+def station_node(sid: str) -> str:
+    """Graph node id of a station or airport."""
+    return f"station:{sid}"
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and math.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def check_year(net: Network, year: int | None) -> int:
+    """The year to build for (the network's default if None); an error names the valid range."""
+    if year is None:
+        return int(net.meta.get("default_year", net.base_year))
+    try:
+        y = int(year)
+    except (TypeError, ValueError):
+        raise InvalidOptionError(f"year {year!r} is not a whole number; give a year such as 2026.") from None
+    if not net.base_year <= y <= net.last_year:
+        raise InvalidOptionError(
+            f"year {y} is outside what network {net.name} describes; use a year from {net.base_year} "
+            f"to {net.last_year}."
+        )
+    return y
+
+
+def projects_open_by(net: Network, year: int) -> frozenset[str]:
+    """Ids of the projects whose (actual or expected) opening year is ``year`` or earlier."""
+    proj = net.tables["projects"]
+    return frozenset(r.project_id for r in proj.itertuples(index=False)
+                     if not _blank(r.year) and int(float(r.year)) <= year)
+
+
+def build_graph(
+    net: Network,
+    year: int | None = None,
+    *,
+    projects: Iterable[str] = (),
+) -> nx.MultiDiGraph:
+    """The network as it stands in ``year``, with extra projects switched on.
+
+    Parameters
+    ----------
+    net
+        A loaded network.
+    year
+        The year (``net.meta['default_year']`` if None). Rows opened by then are in; rows
+        with no year (planned, uncertain) only come in through ``projects``.
+    projects
+        Project ids to switch on whatever their year (what a scenario's ``open_project`` does).
+
+    Returns
+    -------
+    networkx.MultiDiGraph
+        With ``G.graph`` holding ``crs``, ``year``, ``network``, ``network_version``,
+        ``parameters``, ``services`` and ``projects_on``.
+
+    Examples
+    --------
+    >>> from commute.network import load_network
+    >>> G = build_graph(load_network(), 2021)
+    >>> G.graph["year"], G.nodes["place:jiangxia"]["name"]
+    (2021, '江夏区')
+    """
+    y = check_year(net, year)
+    projects_on = frozenset(projects)
+    unknown = projects_on - set(net.tables["projects"]["project_id"])
+    if unknown:
+        raise InvalidOptionError(f"unknown project(s) {', '.join(sorted(unknown))}; see projects.csv for ids.")
+    active_projects = projects_on | projects_open_by(net, y)
+
+    def active(row: Any) -> bool:
+        p = str(getattr(row, "project", "") or "")
+        if p:
+            return all(x in active_projects for x in p.split(";") if x)
+        return not _blank(row.opened) and int(float(row.opened)) <= y
+
+    params = net.parameters
+    G = nx.MultiDiGraph()
+    G.graph.update({
+        "crs": STORAGE_CRS, "year": y, "network": net.name, "network_version": net.version,
+        "parameters": params, "projects_on": sorted(active_projects), "services": {}, "scenario": None,
+        "model": net.model.to_dict(), "network_obj": net,
+    })
+
+    places = net.tables["places"]
+    for p in places.itertuples(index=False):
+        G.add_node(place_node(p.place_id), kind="place", id=p.place_id, name=p.name_zh, city=p.city_id,
+                   pop=int(p.pop_2020), lon=float(p.lon), lat=float(p.lat),
+                   area_km2=None if _blank(p.area_km2) else float(p.area_km2))
+
+    # roads
+    links = net.tables["road_links"]
+    active_links = links[[active(r) for r in links.itertuples(index=False)]].copy()
+    used_nodes = set(active_links["from_node"]) | set(active_links["to_node"])
+    rn = net.tables["road_nodes"]
+    for n in rn.itertuples(index=False):
+        G.add_node(junction_node(n.node_id), kind="junction", id=n.node_id, name=n.name_zh,
+                   lon=float(n.lon), lat=float(n.lat), place=n.place_id or None)
+    widen = {}
+    for u in net.tables["upgrades"].itertuples(index=False):
+        if u.kind == "road_widen" and active(u):
+            for lid in str(u.target).split(";"):
+                widen[lid] = (int(float(u.lanes)), float(u.speed_kmh), u.project)
+    for r in active_links.itertuples(index=False):
+        lanes, speed = int(r.lanes), float(r.speed_kmh)
+        upgraded_by = ""
+        if r.link_id in widen:
+            lanes, speed, upgraded_by = widen[r.link_id]
+        attrs = dict(kind="road", mode="road", link_id=r.link_id, name=r.name_zh, road_class=r.road_class,
+                     length_km=float(r.length_km), lanes=lanes, speed_kmh=speed,
+                     minutes=60.0 * float(r.length_km) / speed, project=r.project or "", upgraded_by=upgraded_by)
+        G.add_edge(junction_node(r.from_node), junction_node(r.to_node), key=r.link_id, **attrs)
+        G.add_edge(junction_node(r.to_node), junction_node(r.from_node), key=r.link_id, **attrs)
+
+    acc = params.get("access", {})
+    speed = float(acc.get("speed_kmh", 30))
+    # place <-> its junction
+    for n in rn.itertuples(index=False):
+        if n.place_id and n.node_id in used_nodes:
+            p = G.nodes[place_node(n.place_id)]
+            r_km = math.sqrt((p["area_km2"] or 0.0) / math.pi)
+            km = max(float(acc.get("min_junction_km", 2.0)), float(acc.get("junction_km_factor", 0.5)) * r_km)
+            m = 60.0 * km / speed
+            for u, v in ((place_node(n.place_id), junction_node(n.node_id)),
+                         (junction_node(n.node_id), place_node(n.place_id))):
+                G.add_edge(u, v, key="access", kind="access", mode="access", minutes=m, length_km=km)
+
+    # stations
+    stations = net.tables["stations"]
+    for s in stations.itertuples(index=False):
+        if active(s):
+            G.add_node(station_node(s.station_id), kind="station", id=s.station_id, name=s.name_zh, mode=s.mode,
+                       city=s.city_id or None, place=s.place_id or None, lon=float(s.lon), lat=float(s.lat))
+    _add_services(G, net, active)
+    for sid in [n for n, d in G.nodes(data=True) if d.get("kind") == "station"]:
+        connect_station(G, sid)
+    return G
+
+
+def connect_station(G: nx.MultiDiGraph, node: str) -> None:
+    """Add the access links of one station (to places and the nearest junction) by the network's rule.
+
+    Used when building a graph and when a scenario adds a station.
+    """
+    params = G.graph["parameters"].get("access", {})
+    speed, circ = float(params.get("speed_kmh", 30)), float(params.get("circuity", 1.3))
+    s = G.nodes[node]
+    rule = params.get(s["mode"], {})
+    entry, exit_ = float(rule.get("entry_min", 10)), float(rule.get("exit_min", 5))
+    same_km, other_km = float(rule.get("same_city_km", 60)), float(rule.get("other_city_km", 25))
+    places = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "place"]
+    lon = np.array([d["lon"] for _, d in places])
+    lat = np.array([d["lat"] for _, d in places])
+    dist = haversine_km(s["lon"], s["lat"], lon, lat)
+    for (pn, pd_), d in zip(places, dist, strict=True):
+        own = s.get("place") == pd_["id"]
+        if own or (s.get("city") and pd_["city"] == s["city"] and d <= same_km) or d <= other_km:
+            t = 60.0 * d * circ / speed
+            G.add_edge(pn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=d * circ)
+            G.add_edge(node, pn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=d * circ)
+    junctions = [(n, d) for n, d in G.nodes(data=True)
+                 if d.get("kind") == "junction" and G.out_degree(n) > 0 and any(
+                     e.get("kind") == "road" for _, _, e in G.out_edges(n, data=True))]
+    if junctions:
+        jl = np.array([d["lon"] for _, d in junctions])
+        jt = np.array([d["lat"] for _, d in junctions])
+        jd = haversine_km(s["lon"], s["lat"], jl, jt)
+        i = int(np.argmin(jd))
+        if jd[i] <= 30.0:
+            jn = junctions[i][0]
+            t = 60.0 * jd[i] * circ / speed
+            G.add_edge(jn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=jd[i] * circ)
+            G.add_edge(node, jn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=jd[i] * circ)
+
+
+def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
+    model = net.model
+    services = net.tables["services"]
+    stops = net.tables["service_stops"]
+    by_service = {sid: df.sort_values("seq") for sid, df in stops.groupby("service_id", sort=False)}
+    ups = [u for u in net.tables["upgrades"].itertuples(index=False) if u.kind == "rail_speed" and active(u)]
+    for s in services.itertuples(index=False):
+        if not active(s):
+            continue
+        st = by_service[s.service_id]
+        ids = list(st["station_id"])
+        if not all(G.has_node(station_node(x)) for x in ids):
+            continue  # a station of this service is not open in this year
+        hops = []
+        rows = list(st.itertuples(index=False))
+        for i in range(1, len(rows)):
+            a, b = rows[i - 1], rows[i]
+            if _blank(b.run_min):
+                v = float(b.speed_kmh) if not _blank(b.speed_kmh) else float(s.speed_kmh)
+                run = model.minutes(float(b.km), v, s.train_class)
+            else:
+                run = float(b.run_min)
+            for u in ups:
+                if a.line and a.line == u.line and not _blank(a.line_km):
+                    lo, hi = sorted((float(a.line_km), float(b.line_km)))
+                    over = max(0.0, min(hi, float(u.to_km)) - max(lo, float(u.from_km)))
+                    if over > 0:
+                        coef = model.fit_for("G").a
+                        run -= coef * 60.0 * over * (1.0 / float(u.old_speed_kmh) - 1.0 / float(u.speed_kmh))
+            dwell = 0.0 if i == 1 else (float(a.dwell_min) if not _blank(a.dwell_min) else model.dwell(s.train_class))
+            hops.append((a.station_id, b.station_id, run, dwell, float(b.km) if not _blank(b.km) else None))
+        add_service(G, s.service_id, name=s.name_zh, mode=s.mode, train_class=s.train_class,
+                    headway_min=float(s.headway_min), hops=hops, project=s.project or "",
+                    bidirectional=str(s.bidirectional).lower() == "true")
+
+
+def add_service(
+    G: nx.MultiDiGraph,
+    service_id: str,
+    *,
+    name: str,
+    mode: str,
+    train_class: str,
+    headway_min: float,
+    hops: list[tuple[str, str, float, float, float | None]],
+    project: str = "",
+    bidirectional: bool = True,
+) -> None:
+    """Add a service (and its reverse, if bidirectional) to the graph, in place.
+
+    ``hops`` are ``(from_station, to_station, run_min, dwell_min_at_from, km)``; stations are
+    table ids. The reverse runs the hops backwards with the same run times and dwells.
+    """
+    directions = [(service_id, hops)]
+    if bidirectional:
+        rev = []
+        n = len(hops)
+        for j in range(n - 1, -1, -1):
+            a, b, run, _dwell, km = hops[j]
+            dwell_at_b = 0.0 if j == n - 1 else hops[j + 1][3]
+            rev.append((b, a, run, dwell_at_b, km))
+        directions.append((service_id + REVERSE_SUFFIX, rev))
+    for sid, hs in directions:
+        stops = [hs[0][0]] + [h[1] for h in hs]
+        G.graph["services"][sid] = {"name": name, "mode": mode, "train_class": train_class,
+                                    "headway_min": float(headway_min), "stops": stops, "base_id": service_id,
+                                    "project": project}
+        for i, (a, b, run, dwell, km) in enumerate(hs):
+            G.add_edge(station_node(a), station_node(b), key=f"{sid}#{i + 1}", kind="ride", mode=mode,
+                       service=sid, seq=i + 1, run_min=float(run), dwell_min=float(dwell), minutes=float(run),
+                       length_km=km)
+
+
+def services_table(G: nx.MultiDiGraph) -> pd.DataFrame:
+    """One row per service direction in the graph."""
+    rows = [{"service": k, **{x: v for x, v in d.items() if x != "stops"}, "stops": len(d["stops"]),
+             "first": d["stops"][0], "last": d["stops"][-1]} for k, d in G.graph["services"].items()]
+    return pd.DataFrame(rows)

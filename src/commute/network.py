@@ -1,0 +1,317 @@
+"""Network tables: find, read and validate a network folder.
+
+A network is a folder of CSV tables plus ``network.yaml`` (see ``networks/README.md``). This
+module reads them into a :class:`Network` (immutable: a bundle of DataFrames) and checks them,
+collecting every problem with its file and line before raising.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from .errors import DataNotFoundError, Problems
+from .runtime_model import RunTimeModel
+
+DEFAULT_NETWORK = "wuhan_circle"
+STATUSES = ("open", "construction", "planned", "uncertain")
+
+#: Required columns of each table.
+TABLES: dict[str, tuple[str, ...]] = {
+    "places": ("place_id", "name_zh", "kind", "code", "city_id", "pop_2020", "lon", "lat", "area_km2", "source"),
+    "cities": ("city_id", "name_zh", "code", "province", "pop_2020", "centre_place", "groups", "source"),
+    "stations": ("station_id", "name_zh", "mode", "city_id", "place_id", "lon", "lat", "status", "opened",
+                 "project", "source"),
+    "services": ("service_id", "name_zh", "mode", "train_class", "speed_kmh", "trains_per_day", "headway_min",
+                 "bidirectional", "status", "opened", "project", "source"),
+    "service_stops": ("service_id", "seq", "station_id", "km", "speed_kmh", "run_min", "dwell_min", "line",
+                      "line_km"),
+    "road_nodes": ("node_id", "name_zh", "place_id", "lon", "lat", "source"),
+    "road_links": ("link_id", "from_node", "to_node", "name_zh", "road_class", "length_km", "lanes", "speed_kmh",
+                   "status", "opened", "project", "source"),
+    "upgrades": ("project", "kind", "target", "lanes", "speed_kmh", "line", "from_km", "to_km", "old_speed_kmh",
+                 "status", "opened", "source"),
+    "projects": ("project_id", "name_zh", "mode", "kind", "status", "opened_date", "year", "year_source",
+                 "elements", "note", "source"),
+}
+_STR_COLS = {"place_id", "code", "city_id", "centre_place", "groups", "station_id", "service_id", "project",
+             "node_id", "from_node", "to_node", "link_id", "target", "line", "project_id", "elements", "note",
+             "name_zh", "source", "kind", "mode", "train_class", "status", "road_class", "province",
+             "opened_date", "year_source"}
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """The tables of one network, as read from its folder. Treat as read-only."""
+
+    name: str
+    folder: Path
+    meta: dict[str, Any]
+    tables: dict[str, pd.DataFrame] = field(repr=False)
+    model: RunTimeModel = field(repr=False)
+    version: str = ""
+
+    def __getattr__(self, item: str) -> pd.DataFrame:
+        tables = self.__dict__.get("tables", {})
+        if item in tables:
+            return tables[item]
+        raise AttributeError(item)
+
+    @property
+    def base_year(self) -> int:
+        """The first year the network describes."""
+        return int(self.meta.get("base_year", 2021))
+
+    @property
+    def last_year(self) -> int:
+        """The last year a query may ask for."""
+        return int(self.meta.get("last_year", 2050))
+
+    @property
+    def parameters(self) -> dict[str, Any]:
+        """Modelling parameters from ``network.yaml``."""
+        return dict(self.meta.get("parameters", {}))
+
+
+def networks_root() -> Path:
+    """The folder holding the shipped networks (in the wheel, or the repository's ``networks/``)."""
+    here = Path(__file__).resolve().parent
+    for cand in (here / "_networks", here.parents[1] / "networks"):
+        if cand.is_dir():
+            return cand
+    raise DataNotFoundError("cannot find the shipped networks folder; reinstall commute.")
+
+
+def resolve_network_path(name_or_path: str | Path | None) -> Path:
+    """A network folder from a shipped name (``wuhan_circle``) or a path."""
+    if name_or_path is None:
+        name_or_path = DEFAULT_NETWORK
+    p = Path(name_or_path)
+    if p.is_dir():
+        return p
+    shipped = networks_root() / str(name_or_path)
+    if shipped.is_dir():
+        return shipped
+    names = sorted(d.name for d in networks_root().iterdir() if (d / "network.yaml").exists())
+    raise DataNotFoundError(
+        f"network {str(name_or_path)!r} is neither a folder nor a shipped network; use a path or one of: "
+        f"{', '.join(names)}."
+    )
+
+
+def _read_table(folder: Path, name: str) -> pd.DataFrame:
+    path = folder / f"{name}.csv"
+    if not path.exists():
+        raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
+    dtypes = {c: str for c in TABLES[name] if c in _STR_COLS}
+    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in TABLES[name]
+                                                                           if c not in _STR_COLS})
+    return df
+
+
+@cache
+def _load_cached(folder: str, stamp: tuple[tuple[str, float, int], ...]) -> Network:
+    del stamp  # part of the cache key only
+    return _load(Path(folder))
+
+
+def load_network(name_or_path: str | Path | None = None, *, validate: bool = True) -> Network:
+    """Read (and by default validate) a network folder.
+
+    Parameters
+    ----------
+    name_or_path
+        A shipped network name (default ``wuhan_circle``) or a folder path.
+    validate
+        Check the tables and raise :class:`~commute.errors.ValidationError` listing every problem.
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> net = load_network()
+    >>> net.name, net.base_year
+    ('wuhan_circle', 2021)
+    """
+    folder = resolve_network_path(name_or_path).resolve()
+    files = sorted(folder.glob("*.csv")) + sorted(folder.glob("*.yaml"))
+    stamp = tuple((f.name, f.stat().st_mtime, f.stat().st_size) for f in files)
+    net = _load_cached(str(folder), stamp)
+    if validate:
+        validate_network(net)
+    return net
+
+
+def _load(folder: Path) -> Network:
+    meta_path = folder / "network.yaml"
+    if not meta_path.exists():
+        raise DataNotFoundError(f"{folder} has no network.yaml; is it a network folder?")
+    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
+    tables = {name: _read_table(folder, name) for name in TABLES}
+    model = RunTimeModel.load(folder / "calibration.yaml")
+    h = hashlib.sha256()
+    for f in sorted(folder.glob("*.csv")) + [meta_path, folder / "calibration.yaml"]:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return Network(str(meta.get("name", folder.name)), folder, meta, tables, model, h.hexdigest()[:12])
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and np.isnan(v)) or (isinstance(v, str) and not v.strip())
+
+
+def validate_network(net: Network) -> None:
+    """Check a network's tables; raise one error listing every problem with file and line.
+
+    Raises
+    ------
+    ValidationError
+        With every unknown reference, duplicate id, missing source, non-positive length or
+        speed, bad status or year, service with fewer than two stops, and unconnected place.
+    """
+    probs = Problems(f"network {net.name}")
+    t = net.tables
+
+    def file(name: str) -> str:
+        return str(net.folder / f"{name}.csv")
+
+    for name, cols in TABLES.items():
+        missing = [c for c in cols if c not in t[name].columns]
+        if missing:
+            probs.add(file(name), 1, f"missing column(s) {', '.join(missing)}", "add the column to the header")
+    probs.raise_if_any()
+
+    def each(name: str):  # yields (line, row)
+        for i, row in enumerate(t[name].to_dict("records")):
+            yield i + 2, row
+
+    ids = {"places": "place_id", "cities": "city_id", "stations": "station_id", "services": "service_id",
+           "road_nodes": "node_id", "road_links": "link_id", "projects": "project_id"}
+    known: dict[str, set[str]] = {}
+    for name, col in ids.items():
+        seen: dict[str, int] = {}
+        for line, row in each(name):
+            v = row[col]
+            if _is_blank(v):
+                probs.add(file(name), line, f"empty {col}", f"give every row a {col}")
+            elif v in seen:
+                probs.add(file(name), line, f"duplicate {col} {v!r} (first on line {seen[v]})", "make ids unique")
+            else:
+                seen[v] = line
+        known[name] = set(seen)
+
+    for name in ("places", "cities", "stations", "services", "road_nodes", "road_links", "upgrades", "projects"):
+        for line, row in each(name):
+            if _is_blank(row.get("source")):
+                probs.add(file(name), line, "row has no source", "name a shared/data file, a report, or 'estimate: how'")
+
+    def ref(name: str, col: str, target: str, *, blank_ok: bool = False) -> None:
+        for line, row in each(name):
+            v = row[col]
+            if _is_blank(v):
+                if not blank_ok:
+                    probs.add(file(name), line, f"empty {col}", f"give a {target[:-1]} id")
+            elif v not in known[target]:
+                probs.add(file(name), line, f"unknown {col} {v!r}", f"use an id from {target}.csv")
+
+    ref("places", "city_id", "cities")
+    ref("cities", "centre_place", "places")
+    ref("stations", "city_id", "cities", blank_ok=True)
+    ref("stations", "place_id", "places", blank_ok=True)
+    ref("service_stops", "service_id", "services")
+    ref("service_stops", "station_id", "stations")
+    ref("road_nodes", "place_id", "places", blank_ok=True)
+    ref("road_links", "from_node", "road_nodes")
+    ref("road_links", "to_node", "road_nodes")
+
+    def positive(name: str, col: str, *, blank_ok: bool = False, skip=None) -> None:
+        for line, row in each(name):
+            if skip is not None and skip(row):
+                continue
+            v = row[col]
+            if _is_blank(v):
+                if not blank_ok:
+                    probs.add(file(name), line, f"empty {col}", f"give a positive {col}")
+                continue
+            try:
+                f = float(v)
+            except (TypeError, ValueError):
+                probs.add(file(name), line, f"{col} {v!r} is not a number", f"give a positive {col}")
+                continue
+            if not f > 0:
+                probs.add(file(name), line, f"{col} is {v}, not positive", f"give a positive {col}")
+
+    positive("road_links", "length_km")
+    positive("road_links", "speed_kmh")
+    positive("road_links", "lanes")
+    positive("services", "headway_min")
+    positive("places", "pop_2020")
+    positive("service_stops", "km", blank_ok=True)
+    positive("service_stops", "run_min", blank_ok=True)
+    positive("service_stops", "speed_kmh", blank_ok=True)
+
+    for name in ("stations", "services", "road_links", "upgrades"):
+        for line, row in each(name):
+            if row["status"] not in STATUSES:
+                probs.add(file(name), line, f"status {row['status']!r} is not one of {', '.join(STATUSES)}",
+                          "fix the status")
+            y = row["opened"]
+            if not _is_blank(y):
+                try:
+                    yi = float(y)
+                    if yi != int(yi) or not 1800 <= yi <= 2100:
+                        raise ValueError
+                except (TypeError, ValueError):
+                    probs.add(file(name), line, f"opened {y!r} is not a year", "give a year such as 2021 or leave empty")
+            elif row["status"] == "open":
+                probs.add(file(name), line, "open row without an opening year", "give the year it opened")
+            for p in str(row.get("project", "") or "").split(";"):
+                if p and p not in known["projects"]:
+                    probs.add(file(name), line, f"unknown project {p!r}", "use an id from projects.csv")
+
+    # stops: each service has >= 2 stops with km and (run or speed) after the first
+    stops = t["service_stops"]
+    counts = stops.groupby("service_id").size()
+    for line, row in each("services"):
+        n = int(counts.get(row["service_id"], 0))
+        if n < 2:
+            probs.add(file("services"), line, f"service {row['service_id']!r} has {n} stop(s)", "give at least two stops")
+    for line, row in each("service_stops"):
+        if int(row["seq"]) > 1 and _is_blank(row["run_min"]):
+            if _is_blank(row["km"]) or (_is_blank(row["speed_kmh"]) and row["service_id"] in known["services"]
+                                        and _is_blank(_speed_of(t["services"], row["service_id"]))):
+                probs.add(file("service_stops"), line, "stop has neither run_min nor km and speed",
+                          "give run_min, or km with a speed")
+
+    for line, row in each("upgrades"):
+        if row["kind"] == "road_widen":
+            for lid in str(row["target"]).split(";"):
+                if lid not in known["road_links"]:
+                    probs.add(file("upgrades"), line, f"unknown road link {lid!r}", "use a link_id from road_links.csv")
+        elif row["kind"] != "rail_speed":
+            probs.add(file("upgrades"), line, f"kind {row['kind']!r} is not road_widen or rail_speed", "fix the kind")
+
+    # every place reaches some mode: a junction with a link, or a station
+    linked = set(t["road_links"]["from_node"]) | set(t["road_links"]["to_node"])
+    junction_of = {r["place_id"]: r["node_id"] for _, r in each("road_nodes") if not _is_blank(r["place_id"])}
+    with_station = set(t["stations"]["place_id"]) | set(t["stations"]["city_id"])
+    for line, row in each("places"):
+        p = row["place_id"]
+        if junction_of.get(p) not in linked and p not in with_station and row["city_id"] not in with_station:
+            probs.add(file("places"), line, f"place {p!r} is not connected to any mode",
+                      "add a road link to its junction or a station in it")
+    probs.raise_if_any()
+
+
+def _speed_of(services: pd.DataFrame, sid: str) -> Any:
+    row = services.loc[services["service_id"] == sid, "speed_kmh"]
+    return row.iloc[0] if len(row) else None

@@ -1,0 +1,146 @@
+"""Travel-time queries by place name: matrices, single trips with their legs, and surfaces.
+
+These are the functions a notebook or the command line calls; they resolve names through the
+graph's place index and run the compiled engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from . import engine as E
+from .errors import InvalidOptionError
+from .modes import Measure, Mode
+from .network import Network
+from .places import Endpoint, PlaceIndex
+
+
+@cache
+def _index_for(net: Network) -> PlaceIndex:
+    return PlaceIndex(net)
+
+
+def place_index(G: nx.MultiDiGraph) -> PlaceIndex:
+    """The place index of the network a graph was built from."""
+    net = G.graph.get("network_obj")
+    if net is None:
+        raise InvalidOptionError("this graph has no network attached; build it with commute.build_graph.")
+    return _index_for(net)
+
+
+def endpoints(G: nx.MultiDiGraph, items: str | Iterable[str] | Iterable[Endpoint]) -> list[Endpoint]:
+    """Resolve names, ids, codes or group names (``circle``, ``cluster``, ``major``) to endpoints."""
+    if isinstance(items, Endpoint):
+        return [items]
+    lst = list(items) if not isinstance(items, str) else [items]
+    if lst and all(isinstance(x, Endpoint) for x in lst):
+        return lst  # type: ignore[return-value]
+    idx = place_index(G)
+    return idx.resolve_many(",".join(str(x) for x in lst))
+
+
+def travel_times(
+    G: nx.MultiDiGraph,
+    origins: str | Iterable[str],
+    destinations: str | Iterable[str],
+    *,
+    modes: str | Iterable[str | Mode] | None = None,
+    measure: str | Measure | None = None,
+    cutoff: float | None = None,
+) -> pd.DataFrame:
+    """Minutes between every origin and destination (tidy: one row per pair).
+
+    Parameters
+    ----------
+    G
+        A graph for a year or scenario.
+    origins, destinations
+        Names, ids, codes or group names; comma-separated strings or lists.
+    modes
+        ``"road,rail"`` etc. (default all).
+    measure
+        ``door_to_door`` (default) or ``station_to_station``.
+    cutoff
+        Stop searching beyond this many minutes (farther pairs are NaN).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``origin, destination, minutes, origin_id, destination_id``; NaN where unreachable.
+
+    Examples
+    --------
+    >>> import commute
+    >>> G = commute.build_graph(commute.load_network(), 2021)
+    >>> df = travel_times(G, "武汉", "黄石", modes="rail", measure="station_to_station")
+    >>> list(df.columns)[:3]
+    ['origin', 'destination', 'minutes']
+    """
+    eng = E.compile_graph(G, modes, measure)
+    o = endpoints(G, origins)
+    d = endpoints(G, destinations)
+    m = E.matrix(eng, o, d, cutoff=cutoff)
+    rows = [(a.name, b.name, m[i, j], a.key, b.key) for i, a in enumerate(o) for j, b in enumerate(d)]
+    return pd.DataFrame(rows, columns=["origin", "destination", "minutes", "origin_id", "destination_id"])
+
+
+def trip(
+    G: nx.MultiDiGraph,
+    origin: str,
+    destination: str,
+    *,
+    modes: str | Iterable[str | Mode] | None = None,
+    measure: str | Measure | None = None,
+) -> tuple[float, pd.DataFrame]:
+    """Minutes and legs (a DataFrame) of the best trip between two places."""
+    eng = E.compile_graph(G, modes, measure)
+    (o,) = endpoints(G, origin)
+    (d,) = endpoints(G, destination)
+    minutes, legs = E.best_trip(eng, o, d)
+    return minutes, E.legs_table(G, legs)
+
+
+def trip_legs(G: nx.MultiDiGraph, eng: E.Engine, o: Endpoint, d: Endpoint) -> tuple[float, str, str]:
+    """Minutes, the modes used and a one-line description of the best trip's legs."""
+    minutes, legs = E.best_trip(eng, o, d)
+    modes = sorted({leg.mode for leg in legs if leg.kind in ("ride", "road")})
+    text = "; ".join(leg.describe(G) for leg in legs)
+    return minutes, "+".join(modes), text
+
+
+def surface(
+    G: nx.MultiDiGraph,
+    origin: str | Endpoint,
+    *,
+    modes: str | Iterable[str | Mode] | None = None,
+    measure: str | Measure | None = None,
+    cutoff: float | None = None,
+) -> pd.DataFrame:
+    """Minutes from one origin to every graph node reached (places, junctions, stations).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``node, kind, name, lon, lat, minutes`` for every place, junction and station; a
+        station's time is its arrival (exit) time. NaN where not reached within ``cutoff``.
+    """
+    eng = E.compile_graph(G, modes, measure)
+    (o,) = endpoints(G, origin if not isinstance(origin, Endpoint) else [origin])
+    dist, _ = E.search(eng, E._sources(eng, o), cutoff=cutoff)
+    rows = []
+    for n, d in G.nodes(data=True):
+        kind = d.get("kind")
+        if kind == "station":
+            i = eng.exit_of.get(n)
+        else:
+            i = eng.node_of.get(n)
+        t = float(dist[i]) if i is not None else np.nan
+        if kind == "place" and d.get("id") == o.place and eng.measure is Measure.DOOR_TO_DOOR:
+            t = 0.0
+        rows.append((n, kind, d.get("name", n), d.get("lon"), d.get("lat"), t))
+    return pd.DataFrame(rows, columns=["node", "kind", "name", "lon", "lat", "minutes"])
