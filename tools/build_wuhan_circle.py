@@ -56,7 +56,7 @@ def load_yaml(name: str) -> dict:
 
 
 def write_csv(df: pd.DataFrame, name: str) -> None:
-    df.to_csv(NET / name, index=False, lineterminator="\n", float_format="%.6g")
+    df.to_csv(NET / name, index=False, lineterminator="\n", float_format="%.10g")
 
 
 def bg_line_speed(a: float, b: float) -> float:

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from .errors import DataNotFoundError, Problems
+from .geo import haversine_km
 from .runtime_model import RunTimeModel
 
 DEFAULT_NETWORK = "wuhan_circle"
@@ -300,13 +301,19 @@ def validate_network(net: Network) -> None:
         elif row["kind"] != "rail_speed":
             probs.add(file("upgrades"), line, f"kind {row['kind']!r} is not road_widen or rail_speed", "fix the kind")
 
-    # every place reaches some mode: a junction with a link, or a station
+    # every place reaches some mode: a junction with a link, or a station within access reach
     linked = set(t["road_links"]["from_node"]) | set(t["road_links"]["to_node"])
     junction_of = {r["place_id"]: r["node_id"] for _, r in each("road_nodes") if not _is_blank(r["place_id"])}
-    with_station = set(t["stations"]["place_id"]) | set(t["stations"]["city_id"])
+    st = t["stations"]
+    acc = net.parameters.get("access", {})
     for line, row in each("places"):
         p = row["place_id"]
-        if junction_of.get(p) not in linked and p not in with_station and row["city_id"] not in with_station:
+        if junction_of.get(p) in linked:
+            continue
+        d = haversine_km(row["lon"], row["lat"], st["lon"].to_numpy(float), st["lat"].to_numpy(float))
+        reach = np.array([float(acc.get(m, {}).get("same_city_km" if c == row["city_id"] else "other_city_km", 0))
+                          for m, c in zip(st["mode"], st["city_id"], strict=True)])
+        if not (d <= reach).any() and p not in set(st["place_id"]):
             probs.add(file("places"), line, f"place {p!r} is not connected to any mode",
                       "add a road link to its junction or a station in it")
     probs.raise_if_any()

@@ -150,7 +150,9 @@ class PlaceIndex:
                 if name:
                     g.setdefault(name, []).append(c.city_id)
         circle = set(g.get("circle", []))
-        g["circle_places"] = [k for (kind, k), ep in self.endpoints.items() if kind == "place" and ep.city in circle]
+        # county-level units of the circle; a city that is a single unit (仙桃) stands for itself
+        g["circle_places"] = [p.place_id for p in self.net.tables["places"].itertuples(index=False)
+                              if p.city_id in circle]
         return g
 
     def group(self, name: str) -> list[Endpoint]:
@@ -158,8 +160,9 @@ class PlaceIndex:
         groups = self.groups()
         if name not in groups:
             raise UnknownPlaceError(f"unknown group {name!r}; use one of {', '.join(sorted(groups))}.")
-        kind = "place" if name == "circle_places" else "city"
-        return [self.endpoints[(kind, k)] for k in groups[name]]
+        if name == "circle_places":
+            return [self.endpoints.get(("place", k)) or self.endpoints[("city", k)] for k in groups[name]]
+        return [self.endpoints[("city", k)] for k in groups[name]]
 
     def table(self) -> pd.DataFrame:
         """Every endpoint as a DataFrame (for listing)."""
