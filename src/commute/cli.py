@@ -112,6 +112,43 @@ def cmd_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_scenario_validate(args: argparse.Namespace) -> int:
+    """Validate scenario files: every problem of every file, then a non-zero exit if any."""
+    from .network import load_network
+    from .scenario import apply_scenario, load_scenario
+
+    failed: list[ValidationError] = []
+    for f in args.files:
+        try:
+            sc = load_scenario(f)
+            net = load_network(args.network or sc.network)
+            G = apply_scenario(net, sc)
+            sys.stdout.write(f"ok {f}: {len(sc.changes)} change(s), year {G.graph['year']}, "
+                             f"hash {G.graph['scenario']['hash']}\n")
+        except ValidationError as e:
+            failed.append(e)
+            sys.stderr.write(f"commute: {e.headline()}\n{e.report()}\n")
+    if failed:
+        n = sum(len(e.problems) for e in failed)
+        sys.stderr.write(f"commute: {len(failed)} of {len(args.files)} scenario file(s) have {n} problem(s).\n")
+        return 2
+    return 0
+
+
+def cmd_scenario_show(args: argparse.Namespace) -> int:
+    """Describe what a scenario changes, in words."""
+    from .network import load_network
+    from .scenario import apply_scenario, describe, load_scenario
+
+    sc = load_scenario(args.file)
+    net = load_network(args.network or sc.network)
+    G = apply_scenario(net, sc)
+    lines = describe(sc, net)
+    lines.append(f"Content hash {G.graph['scenario']['hash']} (network version {net.version}).")
+    _emit("\n".join(lines) + "\n", None)
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------
 def _common(p: argparse.ArgumentParser, *, scenario: bool = True) -> None:
     p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
@@ -149,6 +186,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     p.set_defaults(handler=cmd_info)
 
+    p = sub.add_parser("scenario", help="validate or describe scenario files",
+                       description="Scenario files: validate them (every problem at once) or describe them.")
+    ssub = p.add_subparsers(dest="scenario_command", metavar="ACTION")
+    q = ssub.add_parser("validate", help="check scenario files; exit 2 if any has a problem",
+                        description="Check scenario files, listing every problem with file, line and a hint.")
+    q.add_argument("files", nargs="+", help="scenario YAML files")
+    q.add_argument("--network", default=None, help="network name or folder (default: the scenario's)")
+    q.set_defaults(handler=cmd_scenario_validate)
+    q = ssub.add_parser("show", help="describe what a scenario changes, resolved through extends",
+                        description="Describe a scenario in words, resolved through `extends`, with its content hash.")
+    q.add_argument("file", help="scenario YAML file")
+    q.add_argument("--network", default=None, help="network name or folder (default: the scenario's)")
+    q.set_defaults(handler=cmd_scenario_show)
+    p.set_defaults(handler=lambda a: (p.print_help(), 0)[1])
+
     for register in _EXTRA_PARSERS:
         register(sub)
     return parser
@@ -167,9 +219,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args.handler(args))
     except ValidationError as e:
-        sys.stderr.write(f"commute: {e.summary()}\n")
-        if len(e.problems) > 1:
-            sys.stderr.write(e.report() + "\n")
+        if len(e.problems) == 1:
+            sys.stderr.write(f"commute: {e.summary()}\n")
+        else:
+            sys.stderr.write(f"commute: {e.headline()}\n{e.report()}\n")
         return e.exit_code
     except CommuteError as e:
         sys.stderr.write(f"commute: error: {e}\n")

@@ -73,6 +73,11 @@ class ValidationError(CommuteError, ValueError):
         more = f" (and {n - 1} more)" if n > 1 else ""
         return f"{self.what} has {n} problem{'s' if n != 1 else ''}: {first}{more}"
 
+    def headline(self) -> str:
+        """``<what> has N problem(s):``, to print above :meth:`report`."""
+        n = len(self.problems)
+        return f"{self.what} has {n} problem{'s' if n != 1 else ''}:"
+
     def report(self) -> str:
         """Return every problem, one per line."""
         return "\n".join(str(p) for p in self.problems)
