@@ -11,8 +11,13 @@ from commute.places import Endpoint
 
 def empty_graph(transfer_penalty: float = 10.0) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
-    G.graph.update(services={}, parameters={"transfer_penalty_min": {"rail": transfer_penalty, "air": 45}},
-                   crs="EPSG:4326", year=2021, network="test")
+    G.graph.update(
+        services={},
+        parameters={"transfer_penalty_min": {"rail": transfer_penalty, "air": 45}},
+        crs="EPSG:4326",
+        year=2021,
+        network="test",
+    )
     return G
 
 
@@ -26,15 +31,33 @@ def add_station(G, sid, mode="rail", lon=114.0, lat=30.0):
 
 def access(G, place, station, t_in, t_out=None):
     G.add_edge(f"place:{place}", f"station:{station}", key="access", kind="access", mode="access", minutes=t_in)
-    G.add_edge(f"station:{station}", f"place:{place}", key="access", kind="access", mode="access",
-               minutes=t_in if t_out is None else t_out)
+    G.add_edge(
+        f"station:{station}",
+        f"place:{place}",
+        key="access",
+        kind="access",
+        mode="access",
+        minutes=t_in if t_out is None else t_out,
+    )
 
 
 def road(G, a, b, minutes, key=None, both=True):
     key = key or f"{a}-{b}"
     for u, v in ((a, b), (b, a)) if both else ((a, b),):
-        G.add_edge(u, v, key=key, kind="road", mode="road", link_id=key, name=key, minutes=float(minutes),
-                   length_km=float(minutes), speed_kmh=60.0, lanes=4, road_class="expressway")
+        G.add_edge(
+            u,
+            v,
+            key=key,
+            kind="road",
+            mode="road",
+            link_id=key,
+            name=key,
+            minutes=float(minutes),
+            length_km=float(minutes),
+            speed_kmh=60.0,
+            lanes=4,
+            road_class="expressway",
+        )
 
 
 def service(G, sid, stops, runs, headway, dwells=None, mode="rail", both=False):
@@ -55,6 +78,13 @@ def random_road_graph(seed: int, n: int = 40, m: int = 120) -> nx.MultiDiGraph:
     for _ in range(m):
         a, b = rng.integers(0, n, 2)
         if a != b:
-            G.add_edge(f"road:{a}", f"road:{b}", key=f"k{rng.integers(1e9)}", kind="road", mode="road",
-                       minutes=float(rng.uniform(1, 30)), name="r")
+            G.add_edge(
+                f"road:{a}",
+                f"road:{b}",
+                key=f"k{rng.integers(1e9)}",
+                kind="road",
+                mode="road",
+                minutes=float(rng.uniform(1, 30)),
+                name="r",
+            )
     return G

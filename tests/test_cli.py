@@ -12,8 +12,19 @@ from commute.cli import main
 
 from .conftest import SCENARIOS
 
-ACCEPT = ["matrix", "--origins", "武汉", "--destinations", "黄石,长沙,北京", "--modes", "rail",
-          "--measure", "station_to_station", "--format", "csv"]
+ACCEPT = [
+    "matrix",
+    "--origins",
+    "武汉",
+    "--destinations",
+    "黄石,长沙,北京",
+    "--modes",
+    "rail",
+    "--measure",
+    "station_to_station",
+    "--format",
+    "csv",
+]
 
 
 def run(capsys, *argv):
@@ -48,15 +59,37 @@ def test_matrix_formats_agree(capsys):
 
 def test_matrix_with_scenario_and_output(tmp_path, capsys):
     out = tmp_path / "m.csv"
-    code, stdout, _ = run(capsys, "matrix", "--origins", "洪山区", "--destinations", "鄂州", "--modes", "rail",
-                          "--scenario", str(SCENARIOS / "example_suburban_line.yaml"), "-o", str(out))
+    code, stdout, _ = run(
+        capsys,
+        "matrix",
+        "--origins",
+        "洪山区",
+        "--destinations",
+        "鄂州",
+        "--modes",
+        "rail",
+        "--scenario",
+        str(SCENARIOS / "example_suburban_line.yaml"),
+        "-o",
+        str(out),
+    )
     assert code == 0 and stdout == ""
     assert out.read_text(encoding="utf-8").startswith("origin,destination,minutes")
 
 
 def test_unreachable_is_empty_not_a_number(capsys):
-    code, out, _ = run(capsys, "matrix", "--origins", "黄石", "--destinations", "北京", "--modes", "air",
-                       "--measure", "station_to_station")
+    code, out, _ = run(
+        capsys,
+        "matrix",
+        "--origins",
+        "黄石",
+        "--destinations",
+        "北京",
+        "--modes",
+        "air",
+        "--measure",
+        "station_to_station",
+    )
     assert code == 0
     df = pd.read_csv(io.StringIO(out))
     assert df["minutes"].isna().all()

@@ -10,7 +10,16 @@ from commute import engine as E
 from commute.errors import InvalidOptionError
 from commute.travel import endpoints, surface, travel_times
 
-from .helpers import access, add_place, add_station, empty_graph, ep, random_road_graph, road, service
+from .helpers import (
+    access,
+    add_place,
+    add_station,
+    empty_graph,
+    ep,
+    random_road_graph,
+    road,
+    service,
+)
 
 
 def _nx_simple(G, keep):
@@ -44,8 +53,9 @@ def test_engine_equals_networkx_on_real_road_network(g2026):
     eng = E.compile_graph(g2026, "road")
 
     def keep(u, v, d):
-        return d["kind"] == "road" or (d["kind"] == "access" and not u.startswith("station:")
-                                       and not v.startswith("station:"))
+        return d["kind"] == "road" or (
+            d["kind"] == "access" and not u.startswith("station:") and not v.startswith("station:")
+        )
 
     H = _nx_simple(g2026, keep)
     for src in ("place:jianghan", "place:yingshan", "place:changsha"):
@@ -194,3 +204,16 @@ def test_year_changes_times(g2021, g2026):
     a = travel_times(g2021, "武汉", "长沙,北京,宜昌", modes="rail", measure="station_to_station")
     b = travel_times(g2026, "武汉", "长沙,北京,宜昌", modes="rail", measure="station_to_station")
     assert (b["minutes"].to_numpy() < a["minutes"].to_numpy()).all()
+
+
+def test_patched_engine_falls_back_to_parallel_link():
+    G = _line()
+    road(G, "place:P1", "place:P2", 20, key="fast")
+    road(G, "place:P1", "place:P2", 50, key="slow")
+    eng = E.compile_graph(G, "road")
+    assert E.matrix(eng, [ep("P1")], [ep("P2")])[0, 0] == 20
+    closed = eng.without(lambda lab: lab.key == "fast")
+    assert E.matrix(closed, [ep("P1")], [ep("P2")])[0, 0] == 50
+    both = eng.without(lambda lab: lab.kind == "road")
+    assert math.isnan(E.matrix(both, [ep("P1")], [ep("P2")])[0, 0])
+    assert E.matrix(eng, [ep("P1")], [ep("P2")])[0, 0] == 20  # the original is untouched

@@ -18,7 +18,7 @@ def test_calibration_recovers_known_coefficients():
     rows = []
     for i in range(200):
         km = rng.uniform(20, 300)
-        rows.append(("T%d" % (i % 40), "G", 0.0, km, km, 1.08 * 60 * km / 300 + 5.0, np.nan))
+        rows.append((f"T{i % 40}", "G", 0.0, km, km, 1.08 * 60 * km / 300 + 5.0, np.nan))
     segs = pd.DataFrame(rows, columns=["trip_id", "train_class", "from_km", "to_km", "km", "run_min", "dwell_min"])
     model, report = calibrate(segs, lambda a, b: 300.0, classes=("G",))
     fit = model.classes["G"]
@@ -53,7 +53,7 @@ def test_calibration_on_real_timetable_is_accurate():
         lo, hi = min(a, b), max(a, b)
         return 310.0 if hi <= 1229 else (305.0 if lo >= 1229 and hi <= 2298 else float("nan"))
 
-    model, report = calibrate(tt.segments(trips), speed)
+    _model, report = calibrate(tt.segments(trips), speed)
     g = report.set_index("train_class").loc["G"]
     assert g["n"] > 1000
     assert g["mae_min"] < 4.0

@@ -12,7 +12,6 @@ from commute import engine as E
 from commute.cli import main
 from commute.errors import ValidationError
 from commute.graph import build_graph
-from commute.network import load_network
 from commute.scenario import apply_scenario, copy_graph, describe, graph_for, load_scenario
 from commute.travel import travel_times
 
@@ -117,7 +116,8 @@ def test_malformed_scenario_reports_every_mistake_with_lines(tmp_path, net, caps
 
 def test_reference_problems_are_reported_together(tmp_path, net):
     path = tmp_path / "refs.yaml"
-    path.write_text(textwrap.dedent("""\
+    path.write_text(
+        textwrap.dedent("""\
         name: references
         year: 2026
         changes:
@@ -128,15 +128,22 @@ def test_reference_problems_are_reported_together(tmp_path, net):
           - change_service: {service: not_a_service, headway_min: 10}
           - close_station: {station: 月球站}
           - change_service: {service: hanyi, headway_min: 36}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     sc = load_scenario(path)
     with pytest.raises(ValidationError) as ei:
         apply_scenario(net, sc)
     text = ei.value.report()
-    for piece in (":4: unknown project 'no_such_project'", ":5: project 'wuhan_yichang_hsr' is already open in 2026",
-                  ":6: unknown place '亚特兰蒂斯'", ":7: road link 'nowhere:1' is not in the network",
-                  ":8: service 'not_a_service' is not running", ":9: station '月球站' is not in the network",
-                  ":10: change_service leaves the service as it was"):
+    for piece in (
+        ":4: unknown project 'no_such_project'",
+        ":5: project 'wuhan_yichang_hsr' is already open in 2026",
+        ":6: unknown place '亚特兰蒂斯'",
+        ":7: road link 'nowhere:1' is not in the network",
+        ":8: service 'not_a_service' is not running",
+        ":9: station '月球站' is not in the network",
+        ":10: change_service leaves the service as it was",
+    ):
         assert piece in text, piece
 
 

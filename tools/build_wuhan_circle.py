@@ -39,8 +39,14 @@ BG_WUHAN_KM = 1229.0
 BG_GUANGZHOU_KM = 2298.0
 BG_SPEED_NORTH = 310.0
 BG_SPEED_SOUTH = 305.0
-ROAD_SPEED = {("expressway", 4): 90, ("expressway", 6): 100, ("expressway", 8): 110,
-              ("urban_expressway", 6): 70, ("urban_expressway", 4): 70, ("urban_expressway", 8): 70}
+ROAD_SPEED = {
+    ("expressway", 4): 90,
+    ("expressway", 6): 100,
+    ("expressway", 8): 110,
+    ("urban_expressway", 6): 70,
+    ("urban_expressway", 4): 70,
+    ("urban_expressway", 8): 70,
+}
 CLASS_SPEED = {"highway": 60, "arterial": 35}
 
 
@@ -93,17 +99,28 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
             pool = districts if len(districts) else units_df
             dens = pool["pop_2020"] / pool["area_km2"]
             centre_unit = pool.loc[dens.idxmax()]
-            centre_src = (f"centre: {centre_unit['name']} ({centre_unit['code']}), the city's densest "
-                          f"{'district' if len(districts) else 'unit'} (zones/counties_hubei_hunan_jiangxi_2020.csv)")
+            centre_src = (
+                f"centre: {centre_unit['name']} ({centre_unit['code']}), the city's densest "
+                f"{'district' if len(districts) else 'unit'} (zones/counties_hubei_hunan_jiangxi_2020.csv)"
+            )
         if city_id in circle:
             for u in units_df.itertuples(index=False):
                 pid = units[u.code]
                 kind = "district" if u.name.endswith("区") else ("city" if u.name.endswith("市") else "county")
-                place_rows.append({
-                    "place_id": pid, "name_zh": u.name, "kind": kind, "code": u.code, "city_id": city_id,
-                    "pop_2020": int(u.pop_2020), "lon": u.lon, "lat": u.lat, "area_km2": u.area_km2,
-                    "source": f"zones/counties_hubei_hunan_jiangxi_2020.csv (code {u.code}; 2020 census)",
-                })
+                place_rows.append(
+                    {
+                        "place_id": pid,
+                        "name_zh": u.name,
+                        "kind": kind,
+                        "code": u.code,
+                        "city_id": city_id,
+                        "pop_2020": int(u.pop_2020),
+                        "lon": u.lon,
+                        "lat": u.lat,
+                        "area_km2": u.area_km2,
+                        "source": f"zones/counties_hubei_hunan_jiangxi_2020.csv (code {u.code}; 2020 census)",
+                    }
+                )
             centre = units[centre_unit["code"]]
         else:
             if len(units_df):
@@ -111,20 +128,43 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
             else:
                 lon, lat = cities_cfg["centre_estimates"][city_id]
                 area = np.nan
-                centre_src = "centre: estimate, historic city centre from general knowledge (no county data outside Hubei/Hunan/Jiangxi)"
-            place_rows.append({
-                "place_id": city_id, "name_zh": city_name, "kind": "prefecture", "code": pref["code"],
-                "city_id": city_id, "pop_2020": int(pref["pop_2020"]), "lon": lon, "lat": lat, "area_km2": area,
-                "source": f"zones/prefectures_2020.csv (code {pref['code']}; 2020 census population); {centre_src}",
-            })
+                centre_src = (
+                    "centre: estimate, historic city centre from general knowledge "
+                    "(no county data outside Hubei/Hunan/Jiangxi)"
+                )
+            place_rows.append(
+                {
+                    "place_id": city_id,
+                    "name_zh": city_name,
+                    "kind": "prefecture",
+                    "code": pref["code"],
+                    "city_id": city_id,
+                    "pop_2020": int(pref["pop_2020"]),
+                    "lon": lon,
+                    "lat": lat,
+                    "area_km2": area,
+                    "source": f"zones/prefectures_2020.csv (code {pref['code']}; 2020 census population); {centre_src}",
+                }
+            )
             centre = city_id
-        city_rows.append({
-            "city_id": city_id, "name_zh": city_name, "code": pref["code"], "province": pref["province"],
-            "pop_2020": int(units_df["pop_2020"].sum()) if city_id in circle else int(pref["pop_2020"]),
-            "centre_place": centre, "groups": ";".join(groups.get(city_id, [])),
-            "source": ("zones/counties_hubei_hunan_jiangxi_2020.csv (sum of units)" if city_id in circle
-                       else "zones/prefectures_2020.csv") + f"; {centre_src}" + "; groups: DESIGN.md",
-        })
+        city_rows.append(
+            {
+                "city_id": city_id,
+                "name_zh": city_name,
+                "code": pref["code"],
+                "province": pref["province"],
+                "pop_2020": int(units_df["pop_2020"].sum()) if city_id in circle else int(pref["pop_2020"]),
+                "centre_place": centre,
+                "groups": ";".join(groups.get(city_id, [])),
+                "source": (
+                    "zones/counties_hubei_hunan_jiangxi_2020.csv (sum of units)"
+                    if city_id in circle
+                    else "zones/prefectures_2020.csv"
+                )
+                + f"; {centre_src}"
+                + "; groups: DESIGN.md",
+            }
+        )
     del name_to_city
     places = pd.DataFrame(place_rows).sort_values("place_id").reset_index(drop=True)
     cities = pd.DataFrame(city_rows).sort_values("city_id").reset_index(drop=True)
@@ -148,8 +188,9 @@ def locate_in_counties(shared: Path, lon: float, lat: float) -> str | None:
     return None
 
 
-def build_stations(shared: Path, st_cfg: dict, places: pd.DataFrame, cities_cfg: dict,
-                   projects: pd.DataFrame) -> pd.DataFrame:
+def build_stations(
+    shared: Path, st_cfg: dict, places: pd.DataFrame, cities_cfg: dict, projects: pd.DataFrame
+) -> pd.DataFrame:
     osm = pd.read_csv(shared / "rail/stations_osm_2025.csv")
     centre = places.set_index("place_id")
     code_to_place = dict(zip(places["code"].astype(str), places["place_id"], strict=True))
@@ -161,8 +202,11 @@ def build_stations(shared: Path, st_cfg: dict, places: pd.DataFrame, cities_cfg:
             hits = osm[osm["name"] == s["name"]] if mode == "rail" else osm.iloc[0:0]
             if "est" in s:
                 lon, lat = s["est"]
-                src = ("estimate: location from general knowledge (not in rail/stations_osm_2025.csv)"
-                       if mode == "rail" else "estimate: airport location from general knowledge")
+                src = (
+                    "estimate: location from general knowledge (not in rail/stations_osm_2025.csv)"
+                    if mode == "rail"
+                    else "estimate: airport location from general knowledge"
+                )
             elif len(hits):
                 if len(hits) > 1 and city:
                     c = centre.loc[cities_cfg_centre(city, places)]
@@ -185,9 +229,21 @@ def build_stations(shared: Path, st_cfg: dict, places: pd.DataFrame, cities_cfg:
             if project:
                 pr = projects.set_index("id").loc[project]
                 status, opened = pr["status"], int(str(pr["opened"])[:4])
-            rows.append({"station_id": sid, "name_zh": s["name"], "mode": mode, "city_id": city,
-                         "place_id": place, "lon": round(lon, 6), "lat": round(lat, 6), "status": status,
-                         "opened": opened, "project": project, "source": src})
+            rows.append(
+                {
+                    "station_id": sid,
+                    "name_zh": s["name"],
+                    "mode": mode,
+                    "city_id": city,
+                    "place_id": place,
+                    "lon": round(lon, 6),
+                    "lat": round(lat, 6),
+                    "status": status,
+                    "opened": opened,
+                    "project": project,
+                    "source": src,
+                }
+            )
     return pd.DataFrame(rows).sort_values("station_id").reset_index(drop=True)
 
 
@@ -234,8 +290,15 @@ def project_year(projects: pd.DataFrame, expected: dict, pid: str) -> tuple[str,
     return status, year, "; ".join(hows)
 
 
-def build_services(shared: Path, svc_cfg: dict, stations: pd.DataFrame, projects: pd.DataFrame,
-                   expected: dict, trips: list[tt.Trip], circuity: float) -> tuple[pd.DataFrame, pd.DataFrame]:
+def build_services(
+    shared: Path,
+    svc_cfg: dict,
+    stations: pd.DataFrame,
+    projects: pd.DataFrame,
+    expected: dict,
+    trips: list[tt.Trip],
+    circuity: float,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     st = stations.set_index("station_id")
     name_to_id = {r.name_zh: r.station_id for r in stations[stations["mode"] == "rail"].itertuples()}
     svc_rows, stop_rows = [], []
@@ -251,20 +314,51 @@ def build_services(shared: Path, svc_cfg: dict, stations: pd.DataFrame, projects
     for r in pairs.itertuples(index=False):
         a, b = name_to_id[r.from_station], name_to_id[r.to_station]
         sid = f"bg:{a[3:]}:{b[3:]}"
-        svc_rows.append({
-            "service_id": sid, "name_zh": f"京广高铁 {r.from_station}→{r.to_station}", "mode": "rail",
-            "train_class": "G" if "G" in r.classes else r.classes.split(";")[0], "speed_kmh": "",
-            "trains_per_day": int(r.trains_per_day), "headway_min": round(float(r.headway_min), 3),
-            "bidirectional": False, "status": "open", "opened": 2012, "project": "",
-            "source": (f"{TIMETABLE}: {int(r.trains_per_day)} trains on {TIMETABLE_DAY} stop at both; "
-                       f"run = median departure-to-arrival"),
-        })
-        stop_rows.append({"service_id": sid, "seq": 1, "station_id": a, "km": "", "speed_kmh": "",
-                          "run_min": "", "dwell_min": 0, "line": "jingguang_hsr", "line_km": km_of[r.from_station]})
-        stop_rows.append({"service_id": sid, "seq": 2, "station_id": b, "km": round(float(r.km), 3),
-                          "speed_kmh": bg_line_speed(km_of[r.from_station], km_of[r.to_station]),
-                          "run_min": float(r.run_min), "dwell_min": 0, "line": "jingguang_hsr",
-                          "line_km": km_of[r.to_station]})
+        svc_rows.append(
+            {
+                "service_id": sid,
+                "name_zh": f"京广高铁 {r.from_station}→{r.to_station}",
+                "mode": "rail",
+                "train_class": "G" if "G" in r.classes else r.classes.split(";")[0],
+                "speed_kmh": "",
+                "trains_per_day": int(r.trains_per_day),
+                "headway_min": round(float(r.headway_min), 3),
+                "bidirectional": False,
+                "status": "open",
+                "opened": 2012,
+                "project": "",
+                "source": (
+                    f"{TIMETABLE}: {int(r.trains_per_day)} trains on {TIMETABLE_DAY} stop at both; "
+                    f"run = median departure-to-arrival"
+                ),
+            }
+        )
+        stop_rows.append(
+            {
+                "service_id": sid,
+                "seq": 1,
+                "station_id": a,
+                "km": "",
+                "speed_kmh": "",
+                "run_min": "",
+                "dwell_min": 0,
+                "line": "jingguang_hsr",
+                "line_km": km_of[r.from_station],
+            }
+        )
+        stop_rows.append(
+            {
+                "service_id": sid,
+                "seq": 2,
+                "station_id": b,
+                "km": round(float(r.km), 3),
+                "speed_kmh": bg_line_speed(km_of[r.from_station], km_of[r.to_station]),
+                "run_min": float(r.run_min),
+                "dwell_min": 0,
+                "line": "jingguang_hsr",
+                "line_km": km_of[r.to_station],
+            }
+        )
 
     # 2. Modelled services.
     for s in svc_cfg["services"]:
@@ -274,35 +368,60 @@ def build_services(shared: Path, svc_cfg: dict, stations: pd.DataFrame, projects
             stops.append((sid, float(v) if v else float(s["speed"])))
         kms = [np.nan]
         for (a, _), (b, _) in zip(stops, stops[1:], strict=False):
-            kms.append(float(haversine_km(st.loc[a, "lon"], st.loc[a, "lat"], st.loc[b, "lon"], st.loc[b, "lat"])) * circuity)
+            kms.append(
+                float(haversine_km(st.loc[a, "lon"], st.loc[a, "lat"], st.loc[b, "lon"], st.loc[b, "lat"])) * circuity
+            )
         seg = s.get("segment_km", {})
         for i, (sid, _) in enumerate(stops):
             if i and sid in seg:
                 kms[i] = float(seg[sid])
         if "length_km" in s:
             start = [x for x, _ in stops].index(s["length_from"]) if "length_from" in s else 0
-            part = np.nansum(kms[start + 1:])
+            part = np.nansum(kms[start + 1 :])
             for i in range(start + 1, len(kms)):
                 kms[i] = kms[i] * float(s["length_km"]) / part
-        km_note = (f"; segment km = great-circle x {circuity:.3f} (rail circuity calibrated on {TIMETABLE})"
-                   + (f", scaled to {s['length_km']} km" if "length_km" in s else ""))
+        km_note = f"; segment km = great-circle x {circuity:.3f} (rail circuity calibrated on {TIMETABLE})" + (
+            f", scaled to {s['length_km']} km" if "length_km" in s else ""
+        )
         if "project" in s:
             status, opened, how = project_year(projects, expected, s["project"])
         else:
             status, opened, how = "open", int(s["opened"]), ""
         headway = float(s["headway"]) if "headway" in s else SERVICE_DAY_MIN / float(s["tpd"])
         tpd = SERVICE_DAY_MIN / headway
-        svc_rows.append({
-            "service_id": s["id"], "name_zh": s["name"], "mode": "rail", "train_class": s["class"],
-            "speed_kmh": s["speed"], "trains_per_day": round(tpd, 3), "headway_min": round(headway, 3),
-            "bidirectional": True, "status": status, "opened": opened, "project": s.get("project", ""),
-            "source": s["source"] + km_note + ("; trains per day: estimate" if "tpd" in s else "")
-                      + (f"; year: {how}" if how else ""),
-        })
+        svc_rows.append(
+            {
+                "service_id": s["id"],
+                "name_zh": s["name"],
+                "mode": "rail",
+                "train_class": s["class"],
+                "speed_kmh": s["speed"],
+                "trains_per_day": round(tpd, 3),
+                "headway_min": round(headway, 3),
+                "bidirectional": True,
+                "status": status,
+                "opened": opened,
+                "project": s.get("project", ""),
+                "source": s["source"]
+                + km_note
+                + ("; trains per day: estimate" if "tpd" in s else "")
+                + (f"; year: {how}" if how else ""),
+            }
+        )
         for i, (sid, v) in enumerate(stops):
-            stop_rows.append({"service_id": s["id"], "seq": i + 1, "station_id": sid,
-                              "km": "" if i == 0 else round(kms[i], 3), "speed_kmh": "" if i == 0 else v,
-                              "run_min": "", "dwell_min": "", "line": "", "line_km": ""})
+            stop_rows.append(
+                {
+                    "service_id": s["id"],
+                    "seq": i + 1,
+                    "station_id": sid,
+                    "km": "" if i == 0 else round(kms[i], 3),
+                    "speed_kmh": "" if i == 0 else v,
+                    "run_min": "",
+                    "dwell_min": "",
+                    "line": "",
+                    "line_km": "",
+                }
+            )
 
     # 3. Flights.
     for origin, dests in svc_cfg["flights"].items():
@@ -313,37 +432,88 @@ def build_services(shared: Path, svc_cfg: dict, stations: pd.DataFrame, projects
             sid = f"air:{origin[3:]}:{dest[3:]}"
             project = a["project"] or b["project"]
             status, opened = ("open", 2020) if not project else project_year(projects, expected, project)[:2]
-            svc_rows.append({
-                "service_id": sid, "name_zh": f"航班 {a['name_zh']}–{b['name_zh']}", "mode": "air",
-                "train_class": "air", "speed_kmh": "", "trains_per_day": per_day,
-                "headway_min": round(SERVICE_DAY_MIN / per_day, 3), "bidirectional": True,
-                "status": status, "opened": opened, "project": project,
-                "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h",
-            })
-            stop_rows.append({"service_id": sid, "seq": 1, "station_id": origin, "km": "", "speed_kmh": "",
-                              "run_min": "", "dwell_min": 0, "line": "", "line_km": ""})
-            stop_rows.append({"service_id": sid, "seq": 2, "station_id": dest, "km": round(km, 3), "speed_kmh": "",
-                              "run_min": round(block, 3), "dwell_min": 0, "line": "", "line_km": ""})
+            svc_rows.append(
+                {
+                    "service_id": sid,
+                    "name_zh": f"航班 {a['name_zh']}–{b['name_zh']}",
+                    "mode": "air",
+                    "train_class": "air",
+                    "speed_kmh": "",
+                    "trains_per_day": per_day,
+                    "headway_min": round(SERVICE_DAY_MIN / per_day, 3),
+                    "bidirectional": True,
+                    "status": status,
+                    "opened": opened,
+                    "project": project,
+                    "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h",
+                }
+            )
+            stop_rows.append(
+                {
+                    "service_id": sid,
+                    "seq": 1,
+                    "station_id": origin,
+                    "km": "",
+                    "speed_kmh": "",
+                    "run_min": "",
+                    "dwell_min": 0,
+                    "line": "",
+                    "line_km": "",
+                }
+            )
+            stop_rows.append(
+                {
+                    "service_id": sid,
+                    "seq": 2,
+                    "station_id": dest,
+                    "km": round(km, 3),
+                    "speed_kmh": "",
+                    "run_min": round(block, 3),
+                    "dwell_min": 0,
+                    "line": "",
+                    "line_km": "",
+                }
+            )
     services = pd.DataFrame(svc_rows).sort_values("service_id").reset_index(drop=True)
     stops = pd.DataFrame(stop_rows).sort_values(["service_id", "seq"]).reset_index(drop=True)
     return services, stops
 
 
-def build_roads(roads_cfg: dict, places: pd.DataFrame, projects: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def build_roads(
+    roads_cfg: dict, places: pd.DataFrame, projects: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     expected = roads_cfg["expected_years"]
-    node_rows = [{"node_id": p.place_id, "name_zh": p.name_zh, "place_id": p.place_id, "lon": p.lon, "lat": p.lat,
-                  "source": "junction of the place, at its centroid or centre (places.csv)"}
-                 for p in places.itertuples()]
+    node_rows = [
+        {
+            "node_id": p.place_id,
+            "name_zh": p.name_zh,
+            "place_id": p.place_id,
+            "lon": p.lon,
+            "lat": p.lat,
+            "source": "junction of the place, at its centroid or centre (places.csv)",
+        }
+        for p in places.itertuples()
+    ]
     for nid, n in roads_cfg["extra_nodes"].items():
-        node_rows.append({"node_id": nid, "name_zh": n["name"], "place_id": "", "lon": n["lon"], "lat": n["lat"],
-                          "source": n["source"]})
+        node_rows.append(
+            {
+                "node_id": nid,
+                "name_zh": n["name"],
+                "place_id": "",
+                "lon": n["lon"],
+                "lat": n["lat"],
+                "source": n["source"],
+            }
+        )
     nodes = pd.DataFrame(node_rows).sort_values("node_id").reset_index(drop=True)
     xy = nodes.set_index("node_id")
     link_rows = []
     for c in roads_cfg["corridors"]:
         seq = c["nodes"]
-        kms = [float(haversine_km(xy.loc[a, "lon"], xy.loc[a, "lat"], xy.loc[b, "lon"], xy.loc[b, "lat"])) * ROAD_CIRCUITY
-               for a, b in zip(seq, seq[1:], strict=False)]
+        kms = [
+            float(haversine_km(xy.loc[a, "lon"], xy.loc[a, "lat"], xy.loc[b, "lon"], xy.loc[b, "lat"])) * ROAD_CIRCUITY
+            for a, b in zip(seq, seq[1:], strict=False)
+        ]
         if "length_km" in c:
             kms = [k * float(c["length_km"]) / sum(kms) for k in kms]
         if "project" in c:
@@ -352,25 +522,53 @@ def build_roads(roads_cfg: dict, places: pd.DataFrame, projects: pd.DataFrame) -
         else:
             status, opened = "open", 2020
             src = "estimate: alignment from general knowledge of the expressway network; open before 2021 (base)"
-        src += f"; length = great-circle x {ROAD_CIRCUITY}" + (f" scaled to {c['length_km']} km" if "length_km" in c else "")
+        src += f"; length = great-circle x {ROAD_CIRCUITY}" + (
+            f" scaled to {c['length_km']} km" if "length_km" in c else ""
+        )
         for i, (a, b) in enumerate(zip(seq, seq[1:], strict=False)):
-            link_rows.append({
-                "link_id": f"{c['id']}:{i + 1}", "from_node": a, "to_node": b, "name_zh": c["name"],
-                "road_class": c["class"], "length_km": round(kms[i], 3), "lanes": c["lanes"],
-                "speed_kmh": road_speed(c["class"], c["lanes"]), "status": status, "opened": opened,
-                "project": c.get("project", ""), "source": src,
-            })
+            link_rows.append(
+                {
+                    "link_id": f"{c['id']}:{i + 1}",
+                    "from_node": a,
+                    "to_node": b,
+                    "name_zh": c["name"],
+                    "road_class": c["class"],
+                    "length_km": round(kms[i], 3),
+                    "lanes": c["lanes"],
+                    "speed_kmh": road_speed(c["class"], c["lanes"]),
+                    "status": status,
+                    "opened": opened,
+                    "project": c.get("project", ""),
+                    "source": src,
+                }
+            )
     links = pd.DataFrame(link_rows)
     upgrades = []
     for w in roads_cfg["widenings"]:
         pairs = set(zip(w["nodes"], w["nodes"][1:], strict=False))
         sel = links[links["link_id"].str.startswith(w["corridor"] + ":")]
-        ids = [r.link_id for r in sel.itertuples() if (r.from_node, r.to_node) in pairs or (r.to_node, r.from_node) in pairs]
+        ids = [
+            r.link_id
+            for r in sel.itertuples()
+            if (r.from_node, r.to_node) in pairs or (r.to_node, r.from_node) in pairs
+        ]
         status, opened, how = project_year(projects, expected, w["project"])
-        upgrades.append({"project": w["project"], "kind": "road_widen", "target": ";".join(ids), "lanes": w["lanes"],
-                         "speed_kmh": road_speed("expressway", w["lanes"]), "line": "", "from_km": "", "to_km": "",
-                         "old_speed_kmh": "", "status": status, "opened": opened,
-                         "source": f"projects/projects.csv ({w['project']}); links covered: estimate; year: {how}"})
+        upgrades.append(
+            {
+                "project": w["project"],
+                "kind": "road_widen",
+                "target": ";".join(ids),
+                "lanes": w["lanes"],
+                "speed_kmh": road_speed("expressway", w["lanes"]),
+                "line": "",
+                "from_km": "",
+                "to_km": "",
+                "old_speed_kmh": "",
+                "status": status,
+                "opened": opened,
+                "source": f"projects/projects.csv ({w['project']}); links covered: estimate; year: {how}",
+            }
+        )
     return nodes, links.reset_index(drop=True), pd.DataFrame(upgrades)
 
 
@@ -387,27 +585,47 @@ def main() -> None:
     stations = build_stations(shared, st_cfg, places, cities_cfg, projects_raw)
     trips = tt.read_stop_times_csv(shared / TIMETABLE, day=TIMETABLE_DAY)
     circuity, n_circ = rail_circuity(trips, stations)
-    services, stops = build_services(shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity)
+    services, stops = build_services(
+        shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity
+    )
     nodes, links, upgrades = build_roads(roads_cfg, places, projects_raw)
 
     # Rail speed upgrades of the Beijing-Guangzhou line (projects.csv).
     rail_up = []
-    for pid, lo, hi, old in (("beijing_wuhan_350", 0.0, BG_WUHAN_KM, BG_SPEED_NORTH),
-                             ("wuhan_guangzhou_350", BG_WUHAN_KM, BG_GUANGZHOU_KM, BG_SPEED_SOUTH)):
+    for pid, lo, hi, old in (
+        ("beijing_wuhan_350", 0.0, BG_WUHAN_KM, BG_SPEED_NORTH),
+        ("wuhan_guangzhou_350", BG_WUHAN_KM, BG_GUANGZHOU_KM, BG_SPEED_SOUTH),
+    ):
         status, opened, how = project_year(projects_raw, {}, pid)
-        rail_up.append({"project": pid, "kind": "rail_speed", "target": "", "lanes": "", "speed_kmh": 350,
-                        "line": "jingguang_hsr", "from_km": lo, "to_km": hi, "old_speed_kmh": old,
-                        "status": status, "opened": opened,
-                        "source": f"projects/projects.csv ({pid}); running time over the stretch scaled by the "
-                                  f"calibrated model; year: {how}"})
+        rail_up.append(
+            {
+                "project": pid,
+                "kind": "rail_speed",
+                "target": "",
+                "lanes": "",
+                "speed_kmh": 350,
+                "line": "jingguang_hsr",
+                "from_km": lo,
+                "to_km": hi,
+                "old_speed_kmh": old,
+                "status": status,
+                "opened": opened,
+                "source": f"projects/projects.csv ({pid}); running time over the stretch scaled by the "
+                f"calibrated model; year: {how}",
+            }
+        )
     upgrades = pd.concat([upgrades, pd.DataFrame(rail_up)], ignore_index=True)
 
     # Projects: which rows each one switches on.
     elements: dict[str, list[str]] = {}
-    for df, kind, col in ((services, "service", "service_id"), (links, "road_link", "link_id"),
-                          (stations, "station", "station_id"), (upgrades, "upgrade", "project")):
+    for df, kind, col in (
+        (services, "service", "service_id"),
+        (links, "road_link", "link_id"),
+        (stations, "station", "station_id"),
+        (upgrades, "upgrade", "project"),
+    ):
         for r in df.itertuples(index=False):
-            for p in str(getattr(r, "project")).split(";"):
+            for p in str(r.project).split(";"):
                 if p:
                     elements.setdefault(p, []).append(f"{kind}:{getattr(r, col)}")
     not_modelled = {
@@ -417,10 +635,21 @@ def main() -> None:
     proj_rows = []
     for r in projects_raw.itertuples(index=False):
         status, year, how = project_year(projects_raw, roads_cfg["expected_years"], r.id)
-        proj_rows.append({"project_id": r.id, "name_zh": r.name_zh, "mode": r.mode, "kind": r.kind, "status": status,
-                          "opened_date": r.opened, "year": year, "year_source": how,
-                          "elements": ";".join(sorted(set(elements.get(r.id, [])))),
-                          "note": not_modelled.get(r.id, ""), "source": f"projects/projects.csv ({r.source})"})
+        proj_rows.append(
+            {
+                "project_id": r.id,
+                "name_zh": r.name_zh,
+                "mode": r.mode,
+                "kind": r.kind,
+                "status": status,
+                "opened_date": r.opened,
+                "year": year,
+                "year_source": how,
+                "elements": ";".join(sorted(set(elements.get(r.id, [])))),
+                "note": not_modelled.get(r.id, ""),
+                "source": f"projects/projects.csv ({r.source})",
+            }
+        )
     projects = pd.DataFrame(proj_rows)
     missing = [p for p in projects["project_id"] if not elements.get(p) and p not in not_modelled]
     if missing:
@@ -431,16 +660,30 @@ def main() -> None:
     model, report = calibrate(segs, bg_line_speed, fitted_on=f"{TIMETABLE} ({TIMETABLE_DAY}, {len(trips)} trains)")
     model.write(NET / "calibration.yaml", report)
 
-    for df, name in ((places, "places.csv"), (cities, "cities.csv"), (stations, "stations.csv"),
-                     (services, "services.csv"), (stops, "service_stops.csv"), (nodes, "road_nodes.csv"),
-                     (links, "road_links.csv"), (upgrades, "upgrades.csv"), (projects, "projects.csv")):
+    for df, name in (
+        (places, "places.csv"),
+        (cities, "cities.csv"),
+        (stations, "stations.csv"),
+        (services, "services.csv"),
+        (stops, "service_stops.csv"),
+        (nodes, "road_nodes.csv"),
+        (links, "road_links.csv"),
+        (upgrades, "upgrades.csv"),
+        (projects, "projects.csv"),
+    ):
         write_csv(df, name)
     meta = yaml.safe_load((SRC / "network_meta.yaml").read_text(encoding="utf-8"))
-    meta["derived"] = {"rail_circuity": round(circuity, 4), "rail_circuity_pairs": n_circ,
-                       "road_circuity": ROAD_CIRCUITY, "timetable_trains": len(trips)}
+    meta["derived"] = {
+        "rail_circuity": round(circuity, 4),
+        "rail_circuity_pairs": n_circ,
+        "road_circuity": ROAD_CIRCUITY,
+        "timetable_trains": len(trips),
+    }
     (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    print(f"places {len(places)}, cities {len(cities)}, stations {len(stations)}, services {len(services)}, "
-          f"road links {len(links)}, rail circuity {circuity:.3f} from {n_circ} pairs")
+    print(
+        f"places {len(places)}, cities {len(cities)}, stations {len(stations)}, services {len(services)}, "
+        f"road links {len(links)}, rail circuity {circuity:.3f} from {n_circ} pairs"
+    )
     print(report.to_string(index=False))
 
 

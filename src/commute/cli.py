@@ -57,8 +57,11 @@ def _emit(text: str, output: str | None) -> None:
 def _graph_from_args(args: argparse.Namespace) -> Any:
     from .scenario import graph_for
 
-    return graph_for(network=getattr(args, "network", None), scenario=getattr(args, "scenario", None),
-                     year=getattr(args, "year", None))
+    return graph_for(
+        network=getattr(args, "network", None),
+        scenario=getattr(args, "scenario", None),
+        year=getattr(args, "year", None),
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -72,12 +75,23 @@ def cmd_matrix(args: argparse.Namespace) -> int:
     if args.format not in ("csv", "table", "json"):
         raise InvalidOptionError(f"unknown format {args.format!r}; use csv, table or json.")
     G = _graph_from_args(args)
-    df = travel_times(G, args.origins, args.destinations if args.destinations else args.origins,
-                      modes=modes, measure=measure, cutoff=args.cutoff)
-    meta = {"network": G.graph["network"], "network_version": G.graph["network_version"],
-            "year": G.graph["year"], "scenario": (G.graph.get("scenario") or {}).get("name"),
-            "scenario_hash": (G.graph.get("scenario") or {}).get("hash"),
-            "modes": sorted(m.value for m in modes), "measure": measure.value}
+    df = travel_times(
+        G,
+        args.origins,
+        args.destinations if args.destinations else args.origins,
+        modes=modes,
+        measure=measure,
+        cutoff=args.cutoff,
+    )
+    meta = {
+        "network": G.graph["network"],
+        "network_version": G.graph["network_version"],
+        "year": G.graph["year"],
+        "scenario": (G.graph.get("scenario") or {}).get("name"),
+        "scenario_hash": (G.graph.get("scenario") or {}).get("hash"),
+        "modes": sorted(m.value for m in modes),
+        "measure": measure.value,
+    }
     df["minutes"] = df["minutes"].round(1)
     _emit(render(df, args.format, meta=meta), args.output)
     return 0
@@ -97,9 +111,20 @@ def cmd_info(args: argparse.Namespace) -> int:
         return 0
     counts, km = network_summary(net, G)
     if args.format == "json":
-        text = json.dumps({"network": net.name, "version": net.version, "year": G.graph["year"],
-                           "counts": counts, "km": json.loads(km.to_json(orient="records", force_ascii=False))},
-                          ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps(
+                {
+                    "network": net.name,
+                    "version": net.version,
+                    "year": G.graph["year"],
+                    "counts": counts,
+                    "km": json.loads(km.to_json(orient="records", force_ascii=False)),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     else:
         lines = [f"network {net.name} (version {net.version}), year {G.graph['year']}"]
         if G.graph.get("scenario"):
@@ -123,8 +148,9 @@ def cmd_scenario_validate(args: argparse.Namespace) -> int:
             sc = load_scenario(f)
             net = load_network(args.network or sc.network)
             G = apply_scenario(net, sc)
-            sys.stdout.write(f"ok {f}: {len(sc.changes)} change(s), year {G.graph['year']}, "
-                             f"hash {G.graph['scenario']['hash']}\n")
+            sys.stdout.write(
+                f"ok {f}: {len(sc.changes)} change(s), year {G.graph['year']}, hash {G.graph['scenario']['hash']}\n"
+            )
         except ValidationError as e:
             failed.append(e)
             sys.stderr.write(f"commute: {e.headline()}\n{e.report()}\n")
@@ -149,6 +175,220 @@ def cmd_scenario_show(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scenario_graphs(args: argparse.Namespace, files: Sequence[str]) -> list[tuple[str, Any]]:
+    """(label, graph) for each scenario file given, or for the plain network."""
+    from .scenario import graph_for
+
+    if not files:
+        G = graph_for(network=args.network, year=args.year)
+        return [(str(G.graph["network"]), G)]
+    out = []
+    for f in files:
+        G = graph_for(network=args.network, scenario=f, year=args.year)
+        out.append((Path(f).stem, G))
+    return out
+
+
+def _load_target_sets(spec: str | None, G: Any) -> list[Any]:
+    from .targets import load_targets, resolve_targets
+
+    return [load_targets(p, G=G) for p in resolve_targets(spec)]
+
+
+def _check_frames(args: argparse.Namespace, files: Sequence[str], *, legs: bool = True) -> list[dict[str, Any]]:
+    from .targets import check, summarise
+
+    runs = []
+    sets = None
+    for label, G in _scenario_graphs(args, files):
+        sets = sets or _load_target_sets(args.targets, G)
+        detail = check(G, sets, legs=legs)
+        sc = G.graph.get("scenario") or {}
+        info = {
+            "scenario": label,
+            "scenario_hash": sc.get("hash", ""),
+            "year": G.graph["year"],
+            "network_version": G.graph["network_version"],
+        }
+        detail.insert(0, "scenario", label)
+        runs.append({**info, "graph": G, "detail": detail, "summary": summarise(detail)})
+    return runs
+
+
+def _round(df: pd.DataFrame) -> pd.DataFrame:
+    out = df.copy()
+    for c in out.columns:
+        if pd.api.types.is_float_dtype(out[c]):
+            out[c] = out[c].round(3 if "share" in c else 1)
+    return out
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check targets on one or more scenarios."""
+    runs = _check_frames(args, args.scenarios)
+    any_fail = any(not bool(r["summary"]["all_pass"].all()) for r in runs)
+    if args.format == "csv":
+        detail = pd.concat([r["detail"].assign(scenario_hash=r["scenario_hash"], year=r["year"]) for r in runs])
+        text = render(_round(detail), "csv")
+    elif args.format == "json":
+        payload = {
+            "runs": [
+                {k: v for k, v in r.items() if k not in ("graph", "detail", "summary")}
+                | {
+                    "summary": json.loads(_round(r["summary"]).to_json(orient="records", force_ascii=False)),
+                    "rows": json.loads(_round(r["detail"]).to_json(orient="records", force_ascii=False)),
+                }
+                for r in runs
+            ]
+        }
+        text = json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "table":
+        parts = []
+        for r in runs:
+            s = r["summary"].copy()
+            s["passing"] = s["passing"].astype(str) + "/" + s["pairs"].astype(str)
+            s["pop_share"] = (100 * s["pop_share_passing"]).map(lambda v: f"{v:.0f}%")
+            s["result"] = s["all_pass"].map({True: "PASS", False: "FAIL"})
+            head = f"== {r['scenario']}: year {r['year']}"
+            head += f", scenario hash {r['scenario_hash']}" if r["scenario_hash"] else ""
+            head += f", network {r['network_version']}"
+            parts.append(head)
+            parts.append(
+                s[["targets", "rule", "result", "passing", "pop_share", "limit_min", "worst"]].to_string(index=False)
+            )
+            if args.details:
+                d = r["detail"]
+                parts.append(
+                    render(
+                        _round(
+                            d[
+                                [
+                                    "rule",
+                                    "origin",
+                                    "destination",
+                                    "minutes",
+                                    "limit_min",
+                                    "passed",
+                                    "short_by_min",
+                                    "trip_modes",
+                                    "legs",
+                                ]
+                            ]
+                        ),
+                        "table",
+                    ).rstrip()
+                )
+        text = "\n".join(parts) + "\n"
+    else:
+        raise InvalidOptionError(f"unknown format {args.format!r}; use table, csv or json.")
+    _emit(text, args.output)
+    return 3 if (args.strict and any_fail) else 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """Compare scenarios against a base."""
+    from .targets import compare, compare_summary
+
+    runs = _check_frames(args, [args.base, *args.others], legs=False)
+    base = runs[0]
+    cmps = [compare(base["detail"], r["detail"], label=r["scenario"]) for r in runs[1:]]
+    cmp = pd.concat(cmps, ignore_index=True)
+    summ = compare_summary(cmp)
+    if args.format == "csv":
+        text = render(_round(cmp), "csv")
+    elif args.format == "json":
+        text = (
+            json.dumps(
+                {
+                    "base": base["scenario"],
+                    "summary": json.loads(_round(summ).to_json(orient="records", force_ascii=False)),
+                    "rows": json.loads(_round(cmp).to_json(orient="records", force_ascii=False)),
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
+    elif args.format == "table":
+        flips = cmp[cmp["flip"] != ""][
+            [
+                "scenario",
+                "targets",
+                "rule",
+                "origin",
+                "destination",
+                "minutes_before",
+                "minutes_after",
+                "gain_min",
+                "flip",
+            ]
+        ]
+        text = (
+            f"base: {base['scenario']} (year {base['year']})\n"
+            + summ.drop(columns=["pairs_now_passing"]).pipe(_round).to_string(index=False)
+            + "\n\npairs that flip:\n"
+            + render(_round(flips), "table")
+        )
+    else:
+        raise InvalidOptionError(f"unknown format {args.format!r}; use table, csv or json.")
+    _emit(text, args.output)
+    return 0
+
+
+def cmd_critical(args: argparse.Namespace) -> int:
+    """Single closures that break a target."""
+    from .attribution import critical_closures
+
+    ((label, G),) = _scenario_graphs(args, [args.scenario] if args.scenario else [])
+    kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
+    bad = [k for k in kinds if k not in ("road", "rail")]
+    if bad or not kinds:
+        raise InvalidOptionError(f"unknown closure kind(s) {', '.join(bad) or '(none)'}; use road, rail or road,rail.")
+    df = critical_closures(G, _load_target_sets(args.targets, G), kinds=kinds)
+    _emit(
+        (f"critical closures on {label} (year {G.graph['year']}):\n" if args.format == "table" else "")
+        + render(df.head(args.top) if args.top else df, args.format),
+        args.output,
+    )
+    return 0
+
+
+def cmd_attribute(args: argparse.Namespace) -> int:
+    """Contribution of each change of a scenario to the target scores."""
+    from .attribution import attribute
+    from .network import load_network
+    from .scenario import load_scenario
+
+    sc = load_scenario(args.scenario)
+    net = load_network(args.network or sc.network)
+    from .scenario import apply_scenario
+
+    G = apply_scenario(net, sc, year=None if args.year is None else int(args.year))
+    df = attribute(net, sc, _load_target_sets(args.targets, G))
+    _emit(render(_round(df), args.format), args.output)
+    return 0
+
+
+def cmd_reach(args: argparse.Namespace) -> int:
+    """Population within 30/60/90/120/180 minutes and gravity accessibility."""
+    from .metrics import population_within
+    from .modes import parse_modes
+
+    parse_modes(args.modes)
+    ((_, G),) = _scenario_graphs(args, [args.scenario] if args.scenario else [])
+    try:
+        ths = [float(x) for x in args.thresholds.split(",") if x.strip()]
+    except ValueError:
+        raise InvalidOptionError(f"thresholds {args.thresholds!r} must be minutes separated by commas.") from None
+    if not ths or any(t <= 0 for t in ths):
+        raise InvalidOptionError("thresholds must be positive minutes, e.g. 30,60,90.")
+    df = population_within(
+        G, args.origins, thresholds=ths, modes=args.modes, measure=args.measure, half_life_min=args.half_life
+    )
+    _emit(render(_round(df), args.format), args.output)
+    return 0
+
+
 # ------------------------------------------------------------------------------------------------
 def _common(p: argparse.ArgumentParser, *, scenario: bool = True) -> None:
     p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
@@ -166,9 +406,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"commute {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    p = sub.add_parser("matrix", help="travel times between places (CSV, table or JSON)",
-                       description="Travel times between places. Unreachable pairs have no minutes.")
-    p.add_argument("--origins", required=True, help="comma-separated names, ids, codes or groups (circle, cluster, major)")
+    p = sub.add_parser(
+        "matrix",
+        help="travel times between places (CSV, table or JSON)",
+        description="Travel times between places. Unreachable pairs have no minutes.",
+    )
+    p.add_argument(
+        "--origins", required=True, help="comma-separated names, ids, codes or groups (circle, cluster, major)"
+    )
     p.add_argument("--destinations", default=None, help="as --origins (default: the origins)")
     _common(p)
     p.add_argument("--modes", default="road,rail,air", help="comma-separated: road, rail, air (default: all)")
@@ -178,24 +423,119 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     p.set_defaults(handler=cmd_matrix)
 
-    p = sub.add_parser("info", help="summary of a network for a year",
-                       description="Counts of places, stations and services and kilometres by mode and status.")
+    p = sub.add_parser(
+        "info",
+        help="summary of a network for a year",
+        description="Counts of places, stations and services and kilometres by mode and status.",
+    )
     _common(p)
     p.add_argument("--places", action="store_true", help="list every place and city instead")
     p.add_argument("--format", default="table", help="table (default), csv (with --places) or json")
     p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     p.set_defaults(handler=cmd_info)
 
-    p = sub.add_parser("scenario", help="validate or describe scenario files",
-                       description="Scenario files: validate them (every problem at once) or describe them.")
+    fmt_help = "table (default), csv or json"
+    p = sub.add_parser(
+        "check",
+        help="check reach targets on one or more scenarios",
+        description="Check the targets (default: every shipped target file) on each scenario "
+        "(default: the network in its default year). Exit 0 when evaluated; with "
+        "--strict, exit 3 if any target fails.",
+    )
+    p.add_argument("scenarios", nargs="*", help="scenario YAML files")
+    p.add_argument("--targets", default=None, help="target set names or files, comma-separated (default: all shipped)")
+    p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
+    p.add_argument("--year", default=None, help="override the scenario's year")
+    p.add_argument("--format", default="table", help=fmt_help)
+    p.add_argument("--details", action="store_true", help="with table format, also print every pair")
+    p.add_argument("--strict", action="store_true", help="exit 3 if any target fails")
+    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    p.set_defaults(handler=cmd_check)
+
+    p = sub.add_parser(
+        "compare",
+        help="compare scenarios against a base",
+        description="Which target pairs flip, how many minutes each gains, and the population "
+        "newly within each limit, for each scenario against the base.",
+    )
+    p.add_argument("base", help="base scenario file")
+    p.add_argument("others", nargs="+", help="scenario files to compare with the base")
+    p.add_argument("--targets", default=None, help="target set names or files (default: all shipped)")
+    p.add_argument("--network", default=None, help="network name or folder")
+    p.add_argument("--year", default=None, help="override the scenarios' year")
+    p.add_argument("--format", default="table", help=fmt_help)
+    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser(
+        "critical",
+        help="single closures that break a target",
+        description="Close each road link and each rail service in turn and list those whose "
+        "closure makes a passing target pair fail.",
+    )
+    p.add_argument("scenario", nargs="?", default=None, help="scenario file (default: the network)")
+    p.add_argument("--targets", default=None, help="target set names or files (default: all shipped)")
+    p.add_argument("--kinds", default="road,rail", help="what to close: road, rail (default both)")
+    p.add_argument("--network", default=None, help="network name or folder")
+    p.add_argument("--year", default=None, help="year (default: the scenario's or the network's)")
+    p.add_argument("--top", type=int, default=0, help="show only the N most damaging closures")
+    p.add_argument("--format", default="table", help=fmt_help)
+    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    p.set_defaults(handler=cmd_critical)
+
+    p = sub.add_parser(
+        "attribute",
+        help="contribution of each change of a scenario to the targets",
+        description="Leave-one-out and order-independent (Shapley) contributions of each change "
+        "written in a scenario file to pairs passing, population passing and "
+        "minutes short.",
+    )
+    p.add_argument("scenario", help="scenario file")
+    p.add_argument("--targets", default=None, help="target set names or files (default: all shipped)")
+    p.add_argument("--network", default=None, help="network name or folder")
+    p.add_argument("--year", default=None, help="override the scenario's year")
+    p.add_argument("--format", default="table", help=fmt_help)
+    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    p.set_defaults(handler=cmd_attribute)
+
+    p = sub.add_parser(
+        "reach",
+        help="population within 30/60/90/120/180 min and gravity accessibility",
+        description="Cumulative opportunities (2020 population whose centre is reached within "
+        "each threshold) and gravity accessibility (decay halving every --half-life "
+        "minutes) for each origin.",
+    )
+    p.add_argument("scenario", nargs="?", default=None, help="scenario file (default: the network)")
+    p.add_argument("--origins", default="circle_places", help="origins (default: every circle place)")
+    p.add_argument("--thresholds", default="30,60,90,120,180", help="minutes, comma-separated")
+    p.add_argument("--modes", default="road,rail", help="modes (default road,rail)")
+    p.add_argument("--measure", default="door_to_door", help="door_to_door (default) or station_to_station")
+    p.add_argument("--half-life", type=float, default=30.0, help="gravity decay half-life in minutes (default 30)")
+    p.add_argument("--network", default=None, help="network name or folder")
+    p.add_argument("--year", default=None, help="year (default: the scenario's or the network's)")
+    p.add_argument("--format", default="table", help=fmt_help)
+    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    p.set_defaults(handler=cmd_reach)
+
+    p = sub.add_parser(
+        "scenario",
+        help="validate or describe scenario files",
+        description="Scenario files: validate them (every problem at once) or describe them.",
+    )
     ssub = p.add_subparsers(dest="scenario_command", metavar="ACTION")
-    q = ssub.add_parser("validate", help="check scenario files; exit 2 if any has a problem",
-                        description="Check scenario files, listing every problem with file, line and a hint.")
+    q = ssub.add_parser(
+        "validate",
+        help="check scenario files; exit 2 if any has a problem",
+        description="Check scenario files, listing every problem with file, line and a hint.",
+    )
     q.add_argument("files", nargs="+", help="scenario YAML files")
     q.add_argument("--network", default=None, help="network name or folder (default: the scenario's)")
     q.set_defaults(handler=cmd_scenario_validate)
-    q = ssub.add_parser("show", help="describe what a scenario changes, resolved through extends",
-                        description="Describe a scenario in words, resolved through `extends`, with its content hash.")
+    q = ssub.add_parser(
+        "show",
+        help="describe what a scenario changes, resolved through extends",
+        description="Describe a scenario in words, resolved through `extends`, with its content hash.",
+    )
     q.add_argument("file", help="scenario YAML file")
     q.add_argument("--network", default=None, help="network name or folder (default: the scenario's)")
     q.set_defaults(handler=cmd_scenario_show)

@@ -9,7 +9,9 @@ are explicit (a frequency-based transit model):
   time plus the dwell at the stop it leaves; alighting to the exit costs nothing, alighting to
   the hub (to transfer) costs the mode's transfer penalty;
 - access links enter a station at its hub and leave it from its exit, so a station is never a
-  shortcut between two access links.
+  shortcut between two access links;
+- interchange links (a change of station within a city, e.g. 武汉 to 汉口) leave one station's
+  exit for another's hub; they count in both measures, as a timetable journey includes them.
 
 ``door_to_door`` searches from a place node to place nodes. ``station_to_station`` starts on
 board at the origin's stations (no first wait, no access) and ends on alighting at the
@@ -22,8 +24,8 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import networkx as nx
@@ -36,7 +38,7 @@ from .errors import InvalidOptionError
 from .modes import Measure, Mode, parse_measure, parse_modes
 
 #: Edge kinds in the search graph.
-KINDS = ("road", "access", "board", "ride", "alight", "transfer", "source")
+KINDS = ("road", "access", "interchange", "board", "ride", "alight", "transfer")
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,7 @@ class Label:
     service: str
     u: str  # graph node it leaves (station for board/ride/alight)
     v: str  # graph node it reaches
+    key: str = ""  # the graph edge key (a road link id), where there is one
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,36 @@ class Engine:
     names: list[str] = field(repr=False)  # search node -> description
     label_of: dict[tuple[int, int], Label] = field(repr=False)
     fingerprint: str = ""
+    edges_u: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    edges_v: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False)
+    edges_w: np.ndarray = field(default_factory=lambda: np.zeros(0), repr=False)
+    labels: tuple[Label, ...] = field(default=(), repr=False)
+
+    def without(self, drop: Callable[[Label], bool]) -> Engine:
+        """A patched engine with the edges whose label satisfies ``drop`` removed.
+
+        Parallel edges are kept apart in the engine, so removing the cheapest of two
+        parallel links falls back to the other. The graph is not touched; this is how a
+        closure is tested without rebuilding anything.
+        """
+        keep = np.fromiter((not drop(lab) for lab in self.labels), dtype=bool, count=len(self.labels))
+        matrix, label_of = _assemble(
+            self.edges_u[keep],
+            self.edges_v[keep],
+            self.edges_w[keep],
+            [lab for lab, k in zip(self.labels, keep, strict=True) if k],
+            self.n,
+        )
+        return replace(
+            self,
+            matrix=matrix,
+            label_of=label_of,
+            fingerprint=self.fingerprint + "-patched",
+            edges_u=self.edges_u[keep],
+            edges_v=self.edges_v[keep],
+            edges_w=self.edges_w[keep],
+            labels=tuple(lab for lab, k in zip(self.labels, keep, strict=True) if k),
+        )
 
     @property
     def n(self) -> int:
@@ -75,8 +108,18 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
     h = hashlib.sha256()
     for n in sorted(G.nodes):
         h.update(n.encode())
-    rows = sorted((u, v, str(k), round(float(d.get("minutes", 0.0)), 9), d.get("kind", ""), d.get("mode", ""),
-                   round(float(d.get("dwell_min", 0.0)), 9)) for u, v, k, d in G.edges(keys=True, data=True))
+    rows = sorted(
+        (
+            u,
+            v,
+            str(k),
+            round(float(d.get("minutes", 0.0)), 9),
+            d.get("kind", ""),
+            d.get("mode", ""),
+            round(float(d.get("dwell_min", 0.0)), 9),
+        )
+        for u, v, k, d in G.edges(keys=True, data=True)
+    )
     h.update(repr(rows).encode())
     svc = sorted((k, round(v["headway_min"], 9), tuple(v["stops"]), v["mode"]) for k, v in G.graph["services"].items())
     h.update(repr(svc).encode())
@@ -88,8 +131,13 @@ _CACHE: OrderedDict[tuple[str, frozenset[Mode], Measure], Engine] = OrderedDict(
 _CACHE_SIZE = 16
 
 
-def compile_graph(G: nx.MultiDiGraph, modes: Iterable[str | Mode] | str | None = None,
-                  measure: str | Measure | None = None) -> Engine:
+def compile_graph(
+    G: nx.MultiDiGraph,
+    modes: Iterable[str | Mode] | str | None = None,
+    measure: str | Measure | None = None,
+    *,
+    fingerprint: str | None = None,
+) -> Engine:
     """Compile (or fetch from the cache, keyed by the graph's content) the search graph.
 
     Parameters
@@ -100,12 +148,14 @@ def compile_graph(G: nx.MultiDiGraph, modes: Iterable[str | Mode] | str | None =
         Modes to allow (default: all).
     measure
         ``door_to_door`` (default) or ``station_to_station``.
+    fingerprint
+        The graph's :func:`graph_fingerprint`, if the caller has it already.
     """
     mset = parse_modes(modes)
     meas = parse_measure(measure)
     if meas is Measure.STATION_TO_STATION and not (mset & {Mode.RAIL, Mode.AIR}):
         raise InvalidOptionError("station_to_station needs rail or air in the modes; add --modes rail.")
-    fp = graph_fingerprint(G)
+    fp = fingerprint or graph_fingerprint(G)
     key = (fp, mset, meas)
     if key in _CACHE:
         _CACHE.move_to_end(key)
@@ -154,7 +204,12 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
         kind = d.get("kind")
         if kind == "road":
             if "road" in allowed:
-                edge(node_of[u], node_of[v], float(d["minutes"]), Label("road", "road", d.get("name", ""), u, v))
+                edge(
+                    node_of[u],
+                    node_of[v],
+                    float(d["minutes"]),
+                    Label("road", "road", d.get("name", ""), u, v, str(d.get("link_id", ""))),
+                )
         elif kind == "access":
             if not door:
                 continue
@@ -165,6 +220,10 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
             a = exit_of[u] if u_st else node_of[u]
             b = node_of[v]  # a station's node_of is its hub
             edge(a, b, float(d["minutes"]), Label("access", "access", "", u, v))
+
+        elif kind == "interchange":  # change of station within a city: exit of one, hub of the other
+            if station_ok.get(u) and station_ok.get(v):
+                edge(exit_of[u], node_of[v], float(d["minutes"]), Label("interchange", "access", "", u, v))
 
     penalties = G.graph.get("parameters", {}).get("transfer_penalty_min", {}) or {}
     boards_of: dict[str, list[int]] = {}
@@ -190,8 +249,12 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
             e = G.get_edge_data(a, b, key=f"{sid}#{i + 1}")
             if e is None:
                 raise InvalidOptionError(f"service {sid} has no hop {stops[i]}->{stops[i + 1]} in the graph.")
-            edge(route[i], route[i + 1], float(e["minutes"]) + float(e.get("dwell_min", 0.0)),
-                 Label("ride", svc["mode"], sid, a, b))
+            edge(
+                route[i],
+                route[i + 1],
+                float(e["minutes"]) + float(e.get("dwell_min", 0.0)),
+                Label("ride", svc["mode"], sid, a, b),
+            )
 
     n = len(names)
     u_arr = np.asarray(us, dtype=np.int64)
@@ -200,9 +263,18 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
     if len(w_arr) and (not np.all(np.isfinite(w_arr)) or w_arr.min() < 0):
         bad = int(np.argmin(np.where(np.isfinite(w_arr), w_arr, -np.inf)))
         raise InvalidOptionError(f"edge {labels[bad]} has a negative or non-finite time; fix its data.")
-    # keep the cheapest of parallel edges (csr would add them up)
+    matrix, label_of = _assemble(u_arr, v_arr, w_arr, labels, n)
+    return Engine(
+        matrix, modes, measure, node_of, exit_of, boards_of, names, label_of, fp, u_arr, v_arr, w_arr, tuple(labels)
+    )
+
+
+def _assemble(
+    u_arr: np.ndarray, v_arr: np.ndarray, w_arr: np.ndarray, labels: Sequence[Label], n: int
+) -> tuple[sp.csr_matrix, dict[tuple[int, int], Label]]:
+    """CSR matrix keeping the cheapest of parallel edges (csr would add them up), and its labels."""
     order = np.lexsort((w_arr, v_arr, u_arr))
-    u_s, v_s, w_s = u_arr[order], v_arr[order], w_arr[order]
+    u_s, v_s = u_arr[order], v_arr[order]
     first = np.ones(len(order), dtype=bool)
     if len(order):
         first[1:] = (u_s[1:] != u_s[:-1]) | (v_s[1:] != v_s[:-1])
@@ -210,7 +282,7 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
     matrix = sp.csr_matrix((w_arr[keep], (u_arr[keep], v_arr[keep])), shape=(n, n))
     matrix.sort_indices()
     label_of = {(int(u_arr[i]), int(v_arr[i])): labels[i] for i in keep}
-    return Engine(matrix, modes, measure, node_of, exit_of, boards_of, names, label_of, fp)
+    return matrix, label_of
 
 
 # ---------------------------------------------------------------------------------------------
@@ -237,16 +309,18 @@ def _targets(eng: Engine, dest: Any) -> list[int]:
     return [eng.exit_of[f"station:{s}"] for s in dest.stations if f"station:{s}" in eng.exit_of]
 
 
-def search(eng: Engine, sources: Sequence[int], *, cutoff: float | None = None,
-           predecessors: bool = False) -> tuple[np.ndarray, np.ndarray | None]:
+def search(
+    eng: Engine, sources: Sequence[int], *, cutoff: float | None = None, predecessors: bool = False
+) -> tuple[np.ndarray, np.ndarray | None]:
     """One-to-all times from a set of sources (multi-source, the best of them), NaN if unreachable."""
     if not sources:
         dist = np.full(eng.n, np.nan)
         return dist, (np.full(eng.n, -9999, dtype=np.int32) if predecessors else None)
     limit = np.inf if cutoff is None else float(cutoff)
     if predecessors:
-        dist, pred, _ = dijkstra(eng.matrix, directed=True, indices=list(sources), min_only=True,
-                                 limit=limit, return_predecessors=True)
+        dist, pred, _ = dijkstra(
+            eng.matrix, directed=True, indices=list(sources), min_only=True, limit=limit, return_predecessors=True
+        )
     else:
         dist = dijkstra(eng.matrix, directed=True, indices=list(sources), min_only=True, limit=limit)
         pred = None
@@ -292,7 +366,9 @@ def matrix(eng: Engine, origins: Sequence[Any], dests: Sequence[Any], *, cutoff:
                 elif tgt[j]:
                     out[i, j] = r[tgt[j][0]]
         return out
-    return np.vstack([times_from(eng, o, dests, cutoff=cutoff) for o in origins]) if origins else np.zeros((0, len(dests)))
+    return (
+        np.vstack([times_from(eng, o, dests, cutoff=cutoff) for o in origins]) if origins else np.zeros((0, len(dests)))
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -363,8 +439,10 @@ def _merge_legs(raw: list[tuple[Label, float]]) -> list[Leg]:
         if lab.kind == "transfer":
             legs.append(Leg("transfer", lab.mode, lab.u, lab.v, w, lab.service))
             continue
-        if legs and legs[-1].kind == lab.kind and (
-            (lab.kind == "ride" and legs[-1].service == lab.service) or lab.kind == "road"
+        if (
+            legs
+            and legs[-1].kind == lab.kind
+            and ((lab.kind == "ride" and legs[-1].service == lab.service) or lab.kind == "road")
         ):
             last = legs[-1]
             service = last.service
@@ -378,13 +456,21 @@ def _merge_legs(raw: list[tuple[Label, float]]) -> list[Leg]:
 
 def legs_table(G: nx.MultiDiGraph, legs: list[Leg]) -> pd.DataFrame:
     """Legs as a DataFrame with readable names."""
-    return pd.DataFrame([
-        {"kind": leg.kind, "mode": leg.mode, "from": G.nodes[leg.from_node].get("name", leg.from_node),
-         "to": G.nodes[leg.to_node].get("name", leg.to_node), "minutes": round(leg.minutes, 1),
-         "service": G.graph["services"].get(leg.service, {}).get("name", leg.service)
-         if leg.kind != "road" else leg.service}
-        for leg in legs
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "kind": leg.kind,
+                "mode": leg.mode,
+                "from": G.nodes[leg.from_node].get("name", leg.from_node),
+                "to": G.nodes[leg.to_node].get("name", leg.to_node),
+                "minutes": round(leg.minutes, 1),
+                "service": G.graph["services"].get(leg.service, {}).get("name", leg.service)
+                if leg.kind != "road"
+                else leg.service,
+            }
+            for leg in legs
+        ]
+    )
 
 
 def clear_cache() -> None:

@@ -11,9 +11,7 @@ STORAGE_CRS = "EPSG:4326"
 METRIC_CRS = "EPSG:32650"
 
 
-def haversine_km(
-    lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike
-) -> np.ndarray:
+def haversine_km(lon1: npt.ArrayLike, lat1: npt.ArrayLike, lon2: npt.ArrayLike, lat2: npt.ArrayLike) -> np.ndarray:
     """Great-circle distance in km between points given in degrees.
 
     Examples

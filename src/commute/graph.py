@@ -61,8 +61,9 @@ def check_year(net: Network, year: int | None) -> int:
 def projects_open_by(net: Network, year: int) -> frozenset[str]:
     """Ids of the projects whose (actual or expected) opening year is ``year`` or earlier."""
     proj = net.tables["projects"]
-    return frozenset(r.project_id for r in proj.itertuples(index=False)
-                     if not _blank(r.year) and int(float(r.year)) <= year)
+    return frozenset(
+        r.project_id for r in proj.itertuples(index=False) if not _blank(r.year) and int(float(r.year)) <= year
+    )
 
 
 def build_graph(
@@ -111,17 +112,34 @@ def build_graph(
 
     params = net.parameters
     G = nx.MultiDiGraph()
-    G.graph.update({
-        "crs": STORAGE_CRS, "year": y, "network": net.name, "network_version": net.version,
-        "parameters": params, "projects_on": sorted(active_projects), "services": {}, "scenario": None,
-        "model": net.model.to_dict(), "network_obj": net,
-    })
+    G.graph.update(
+        {
+            "crs": STORAGE_CRS,
+            "year": y,
+            "network": net.name,
+            "network_version": net.version,
+            "parameters": params,
+            "projects_on": sorted(active_projects),
+            "services": {},
+            "scenario": None,
+            "model": net.model.to_dict(),
+            "network_obj": net,
+        }
+    )
 
     places = net.tables["places"]
     for p in places.itertuples(index=False):
-        G.add_node(place_node(p.place_id), kind="place", id=p.place_id, name=p.name_zh, city=p.city_id,
-                   pop=int(p.pop_2020), lon=float(p.lon), lat=float(p.lat),
-                   area_km2=None if _blank(p.area_km2) else float(p.area_km2))
+        G.add_node(
+            place_node(p.place_id),
+            kind="place",
+            id=p.place_id,
+            name=p.name_zh,
+            city=p.city_id,
+            pop=int(p.pop_2020),
+            lon=float(p.lon),
+            lat=float(p.lat),
+            area_km2=None if _blank(p.area_km2) else float(p.area_km2),
+        )
 
     # roads
     links = net.tables["road_links"]
@@ -129,8 +147,15 @@ def build_graph(
     used_nodes = set(active_links["from_node"]) | set(active_links["to_node"])
     rn = net.tables["road_nodes"]
     for n in rn.itertuples(index=False):
-        G.add_node(junction_node(n.node_id), kind="junction", id=n.node_id, name=n.name_zh,
-                   lon=float(n.lon), lat=float(n.lat), place=n.place_id or None)
+        G.add_node(
+            junction_node(n.node_id),
+            kind="junction",
+            id=n.node_id,
+            name=n.name_zh,
+            lon=float(n.lon),
+            lat=float(n.lat),
+            place=n.place_id or None,
+        )
     widen = {}
     for u in net.tables["upgrades"].itertuples(index=False):
         if u.kind == "road_widen" and active(u):
@@ -141,9 +166,19 @@ def build_graph(
         upgraded_by = ""
         if r.link_id in widen:
             lanes, speed, upgraded_by = widen[r.link_id]
-        attrs = dict(kind="road", mode="road", link_id=r.link_id, name=r.name_zh, road_class=r.road_class,
-                     length_km=float(r.length_km), lanes=lanes, speed_kmh=speed,
-                     minutes=60.0 * float(r.length_km) / speed, project=r.project or "", upgraded_by=upgraded_by)
+        attrs = dict(
+            kind="road",
+            mode="road",
+            link_id=r.link_id,
+            name=r.name_zh,
+            road_class=r.road_class,
+            length_km=float(r.length_km),
+            lanes=lanes,
+            speed_kmh=speed,
+            minutes=60.0 * float(r.length_km) / speed,
+            project=r.project or "",
+            upgraded_by=upgraded_by,
+        )
         G.add_edge(junction_node(r.from_node), junction_node(r.to_node), key=r.link_id, **attrs)
         G.add_edge(junction_node(r.to_node), junction_node(r.from_node), key=r.link_id, **attrs)
 
@@ -156,16 +191,27 @@ def build_graph(
             r_km = math.sqrt((p["area_km2"] or 0.0) / math.pi)
             km = max(float(acc.get("min_junction_km", 2.0)), float(acc.get("junction_km_factor", 0.5)) * r_km)
             m = 60.0 * km / speed
-            for u, v in ((place_node(n.place_id), junction_node(n.node_id)),
-                         (junction_node(n.node_id), place_node(n.place_id))):
+            for u, v in (
+                (place_node(n.place_id), junction_node(n.node_id)),
+                (junction_node(n.node_id), place_node(n.place_id)),
+            ):
                 G.add_edge(u, v, key="access", kind="access", mode="access", minutes=m, length_km=km)
 
     # stations
     stations = net.tables["stations"]
     for s in stations.itertuples(index=False):
         if active(s):
-            G.add_node(station_node(s.station_id), kind="station", id=s.station_id, name=s.name_zh, mode=s.mode,
-                       city=s.city_id or None, place=s.place_id or None, lon=float(s.lon), lat=float(s.lat))
+            G.add_node(
+                station_node(s.station_id),
+                kind="station",
+                id=s.station_id,
+                name=s.name_zh,
+                mode=s.mode,
+                city=s.city_id or None,
+                place=s.place_id or None,
+                lon=float(s.lon),
+                lat=float(s.lat),
+            )
     _add_services(G, net, active)
     for sid in [n for n, d in G.nodes(data=True) if d.get("kind") == "station"]:
         connect_station(G, sid)
@@ -193,9 +239,41 @@ def connect_station(G: nx.MultiDiGraph, node: str) -> None:
             t = 60.0 * d * circ / speed
             G.add_edge(pn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=d * circ)
             G.add_edge(node, pn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=d * circ)
-    junctions = [(n, d) for n, d in G.nodes(data=True)
-                 if d.get("kind") == "junction" and G.out_degree(n) > 0 and any(
-                     e.get("kind") == "road" for _, _, e in G.out_edges(n, data=True))]
+    # interchanges: to the other stations serving the same city (a change of station on a trip)
+    if s.get("city"):
+        max_km = float(params.get("interchange_km", 40.0))
+        for n, d in G.nodes(data=True):
+            if n == node or d.get("kind") != "station" or d.get("city") != s["city"]:
+                continue
+            km = float(haversine_km(s["lon"], s["lat"], d["lon"], d["lat"]))
+            if km <= max_km:
+                t = 60.0 * km * circ / speed
+                to_entry = float(params.get(d["mode"], {}).get("entry_min", 10))
+                G.add_edge(
+                    node,
+                    n,
+                    key="interchange",
+                    kind="interchange",
+                    mode="access",
+                    minutes=t + to_entry,
+                    length_km=km * circ,
+                )
+                G.add_edge(
+                    n,
+                    node,
+                    key="interchange",
+                    kind="interchange",
+                    mode="access",
+                    minutes=t + entry,
+                    length_km=km * circ,
+                )
+    junctions = [
+        (n, d)
+        for n, d in G.nodes(data=True)
+        if d.get("kind") == "junction"
+        and G.out_degree(n) > 0
+        and any(e.get("kind") == "road" for _, _, e in G.out_edges(n, data=True))
+    ]
     if junctions:
         jl = np.array([d["lon"] for _, d in junctions])
         jt = np.array([d["lat"] for _, d in junctions])
@@ -238,10 +316,23 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
                         coef = model.fit_for("G").a
                         run -= coef * 60.0 * over * (1.0 / float(u.old_speed_kmh) - 1.0 / float(u.speed_kmh))
             dwell = 0.0 if i == 1 else (float(a.dwell_min) if not _blank(a.dwell_min) else model.dwell(s.train_class))
-            hops.append((a.station_id, b.station_id, run, dwell, float(b.km) if not _blank(b.km) else None))
-        add_service(G, s.service_id, name=s.name_zh, mode=s.mode, train_class=s.train_class,
-                    headway_min=float(s.headway_min), hops=hops, project=s.project or "",
-                    bidirectional=str(s.bidirectional).lower() == "true")
+            v_hop = (
+                float(b.speed_kmh)
+                if not _blank(b.speed_kmh)
+                else (float(s.speed_kmh) if not _blank(s.speed_kmh) else None)
+            )
+            hops.append((a.station_id, b.station_id, run, dwell, float(b.km) if not _blank(b.km) else None, v_hop))
+        add_service(
+            G,
+            s.service_id,
+            name=s.name_zh,
+            mode=s.mode,
+            train_class=s.train_class,
+            headway_min=float(s.headway_min),
+            hops=hops,
+            project=s.project or "",
+            bidirectional=str(s.bidirectional).lower() == "true",
+        )
 
 
 def add_service(
@@ -252,37 +343,63 @@ def add_service(
     mode: str,
     train_class: str,
     headway_min: float,
-    hops: list[tuple[str, str, float, float, float | None]],
+    hops: list[tuple[Any, ...]],
     project: str = "",
     bidirectional: bool = True,
 ) -> None:
     """Add a service (and its reverse, if bidirectional) to the graph, in place.
 
-    ``hops`` are ``(from_station, to_station, run_min, dwell_min_at_from, km)``; stations are
-    table ids. The reverse runs the hops backwards with the same run times and dwells.
+    ``hops`` are ``(from_station, to_station, run_min, dwell_min_at_from, km[, line_speed_kmh])``;
+    stations are table ids. The reverse runs the hops backwards with the same run times and dwells.
     """
+    hops = [tuple(h) + (None,) * (6 - len(h)) for h in hops]
     directions = [(service_id, hops)]
     if bidirectional:
         rev = []
         n = len(hops)
         for j in range(n - 1, -1, -1):
-            a, b, run, _dwell, km = hops[j]
+            a, b, run, _dwell, km, v = hops[j]
             dwell_at_b = 0.0 if j == n - 1 else hops[j + 1][3]
-            rev.append((b, a, run, dwell_at_b, km))
+            rev.append((b, a, run, dwell_at_b, km, v))
         directions.append((service_id + REVERSE_SUFFIX, rev))
     for sid, hs in directions:
         stops = [hs[0][0]] + [h[1] for h in hs]
-        G.graph["services"][sid] = {"name": name, "mode": mode, "train_class": train_class,
-                                    "headway_min": float(headway_min), "stops": stops, "base_id": service_id,
-                                    "project": project}
-        for i, (a, b, run, dwell, km) in enumerate(hs):
-            G.add_edge(station_node(a), station_node(b), key=f"{sid}#{i + 1}", kind="ride", mode=mode,
-                       service=sid, seq=i + 1, run_min=float(run), dwell_min=float(dwell), minutes=float(run),
-                       length_km=km)
+        G.graph["services"][sid] = {
+            "name": name,
+            "mode": mode,
+            "train_class": train_class,
+            "headway_min": float(headway_min),
+            "stops": stops,
+            "base_id": service_id,
+            "project": project,
+        }
+        for i, (a, b, run, dwell, km, v) in enumerate(hs):
+            G.add_edge(
+                station_node(a),
+                station_node(b),
+                key=f"{sid}#{i + 1}",
+                kind="ride",
+                mode=mode,
+                service=sid,
+                seq=i + 1,
+                run_min=float(run),
+                dwell_min=float(dwell),
+                minutes=float(run),
+                length_km=km,
+                speed_kmh=None if v is None or v != v else float(v),
+            )
 
 
 def services_table(G: nx.MultiDiGraph) -> pd.DataFrame:
     """One row per service direction in the graph."""
-    rows = [{"service": k, **{x: v for x, v in d.items() if x != "stops"}, "stops": len(d["stops"]),
-             "first": d["stops"][0], "last": d["stops"][-1]} for k, d in G.graph["services"].items()]
+    rows = [
+        {
+            "service": k,
+            **{x: v for x, v in d.items() if x != "stops"},
+            "stops": len(d["stops"]),
+            "first": d["stops"][0],
+            "last": d["stops"][-1],
+        }
+        for k, d in G.graph["services"].items()
+    ]
     return pd.DataFrame(rows)

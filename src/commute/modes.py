@@ -58,6 +58,4 @@ def parse_measure(value: str | Measure | None) -> Measure:
     try:
         return Measure(str(value).lower())
     except ValueError:
-        raise InvalidOptionError(
-            f"unknown measure {value!r}; use door_to_door or station_to_station."
-        ) from None
+        raise InvalidOptionError(f"unknown measure {value!r}; use door_to_door or station_to_station.") from None

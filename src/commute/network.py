@@ -28,24 +28,106 @@ STATUSES = ("open", "construction", "planned", "uncertain")
 TABLES: dict[str, tuple[str, ...]] = {
     "places": ("place_id", "name_zh", "kind", "code", "city_id", "pop_2020", "lon", "lat", "area_km2", "source"),
     "cities": ("city_id", "name_zh", "code", "province", "pop_2020", "centre_place", "groups", "source"),
-    "stations": ("station_id", "name_zh", "mode", "city_id", "place_id", "lon", "lat", "status", "opened",
-                 "project", "source"),
-    "services": ("service_id", "name_zh", "mode", "train_class", "speed_kmh", "trains_per_day", "headway_min",
-                 "bidirectional", "status", "opened", "project", "source"),
-    "service_stops": ("service_id", "seq", "station_id", "km", "speed_kmh", "run_min", "dwell_min", "line",
-                      "line_km"),
+    "stations": (
+        "station_id",
+        "name_zh",
+        "mode",
+        "city_id",
+        "place_id",
+        "lon",
+        "lat",
+        "status",
+        "opened",
+        "project",
+        "source",
+    ),
+    "services": (
+        "service_id",
+        "name_zh",
+        "mode",
+        "train_class",
+        "speed_kmh",
+        "trains_per_day",
+        "headway_min",
+        "bidirectional",
+        "status",
+        "opened",
+        "project",
+        "source",
+    ),
+    "service_stops": ("service_id", "seq", "station_id", "km", "speed_kmh", "run_min", "dwell_min", "line", "line_km"),
     "road_nodes": ("node_id", "name_zh", "place_id", "lon", "lat", "source"),
-    "road_links": ("link_id", "from_node", "to_node", "name_zh", "road_class", "length_km", "lanes", "speed_kmh",
-                   "status", "opened", "project", "source"),
-    "upgrades": ("project", "kind", "target", "lanes", "speed_kmh", "line", "from_km", "to_km", "old_speed_kmh",
-                 "status", "opened", "source"),
-    "projects": ("project_id", "name_zh", "mode", "kind", "status", "opened_date", "year", "year_source",
-                 "elements", "note", "source"),
+    "road_links": (
+        "link_id",
+        "from_node",
+        "to_node",
+        "name_zh",
+        "road_class",
+        "length_km",
+        "lanes",
+        "speed_kmh",
+        "status",
+        "opened",
+        "project",
+        "source",
+    ),
+    "upgrades": (
+        "project",
+        "kind",
+        "target",
+        "lanes",
+        "speed_kmh",
+        "line",
+        "from_km",
+        "to_km",
+        "old_speed_kmh",
+        "status",
+        "opened",
+        "source",
+    ),
+    "projects": (
+        "project_id",
+        "name_zh",
+        "mode",
+        "kind",
+        "status",
+        "opened_date",
+        "year",
+        "year_source",
+        "elements",
+        "note",
+        "source",
+    ),
 }
-_STR_COLS = {"place_id", "code", "city_id", "centre_place", "groups", "station_id", "service_id", "project",
-             "node_id", "from_node", "to_node", "link_id", "target", "line", "project_id", "elements", "note",
-             "name_zh", "source", "kind", "mode", "train_class", "status", "road_class", "province",
-             "opened_date", "year_source"}
+_STR_COLS = {
+    "place_id",
+    "code",
+    "city_id",
+    "centre_place",
+    "groups",
+    "station_id",
+    "service_id",
+    "project",
+    "node_id",
+    "from_node",
+    "to_node",
+    "link_id",
+    "target",
+    "line",
+    "project_id",
+    "elements",
+    "note",
+    "name_zh",
+    "source",
+    "kind",
+    "mode",
+    "train_class",
+    "status",
+    "road_class",
+    "province",
+    "opened_date",
+    "year_source",
+}
 
 
 @dataclass(frozen=True, eq=False)
@@ -112,8 +194,9 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     if not path.exists():
         raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
     dtypes = {c: str for c in TABLES[name] if c in _STR_COLS}
-    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in TABLES[name]
-                                                                           if c not in _STR_COLS})
+    df = pd.read_csv(
+        path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in TABLES[name] if c not in _STR_COLS}
+    )
     return df
 
 
@@ -160,7 +243,7 @@ def _load(folder: Path) -> Network:
     tables = {name: _read_table(folder, name) for name in TABLES}
     model = RunTimeModel.load(folder / "calibration.yaml")
     h = hashlib.sha256()
-    for f in sorted(folder.glob("*.csv")) + [meta_path, folder / "calibration.yaml"]:
+    for f in [*sorted(folder.glob("*.csv")), meta_path, folder / "calibration.yaml"]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return Network(str(meta.get("name", folder.name)), folder, meta, tables, model, h.hexdigest()[:12])
@@ -195,8 +278,15 @@ def validate_network(net: Network) -> None:
         for i, row in enumerate(t[name].to_dict("records")):
             yield i + 2, row
 
-    ids = {"places": "place_id", "cities": "city_id", "stations": "station_id", "services": "service_id",
-           "road_nodes": "node_id", "road_links": "link_id", "projects": "project_id"}
+    ids = {
+        "places": "place_id",
+        "cities": "city_id",
+        "stations": "station_id",
+        "services": "service_id",
+        "road_nodes": "node_id",
+        "road_links": "link_id",
+        "projects": "project_id",
+    }
     known: dict[str, set[str]] = {}
     for name, col in ids.items():
         seen: dict[str, int] = {}
@@ -213,7 +303,9 @@ def validate_network(net: Network) -> None:
     for name in ("places", "cities", "stations", "services", "road_nodes", "road_links", "upgrades", "projects"):
         for line, row in each(name):
             if _is_blank(row.get("source")):
-                probs.add(file(name), line, "row has no source", "name a shared/data file, a report, or 'estimate: how'")
+                probs.add(
+                    file(name), line, "row has no source", "name a shared/data file, a report, or 'estimate: how'"
+                )
 
     def ref(name: str, col: str, target: str, *, blank_ok: bool = False) -> None:
         for line, row in each(name):
@@ -263,8 +355,9 @@ def validate_network(net: Network) -> None:
     for name in ("stations", "services", "road_links", "upgrades"):
         for line, row in each(name):
             if row["status"] not in STATUSES:
-                probs.add(file(name), line, f"status {row['status']!r} is not one of {', '.join(STATUSES)}",
-                          "fix the status")
+                probs.add(
+                    file(name), line, f"status {row['status']!r} is not one of {', '.join(STATUSES)}", "fix the status"
+                )
             y = row["opened"]
             if not _is_blank(y):
                 try:
@@ -272,7 +365,9 @@ def validate_network(net: Network) -> None:
                     if yi != int(yi) or not 1800 <= yi <= 2100:
                         raise ValueError
                 except (TypeError, ValueError):
-                    probs.add(file(name), line, f"opened {y!r} is not a year", "give a year such as 2021 or leave empty")
+                    probs.add(
+                        file(name), line, f"opened {y!r} is not a year", "give a year such as 2021 or leave empty"
+                    )
             elif row["status"] == "open":
                 probs.add(file(name), line, "open row without an opening year", "give the year it opened")
             for p in str(row.get("project", "") or "").split(";"):
@@ -285,13 +380,22 @@ def validate_network(net: Network) -> None:
     for line, row in each("services"):
         n = int(counts.get(row["service_id"], 0))
         if n < 2:
-            probs.add(file("services"), line, f"service {row['service_id']!r} has {n} stop(s)", "give at least two stops")
+            probs.add(
+                file("services"), line, f"service {row['service_id']!r} has {n} stop(s)", "give at least two stops"
+            )
     for line, row in each("service_stops"):
         if int(row["seq"]) > 1 and _is_blank(row["run_min"]):
-            if _is_blank(row["km"]) or (_is_blank(row["speed_kmh"]) and row["service_id"] in known["services"]
-                                        and _is_blank(_speed_of(t["services"], row["service_id"]))):
-                probs.add(file("service_stops"), line, "stop has neither run_min nor km and speed",
-                          "give run_min, or km with a speed")
+            if _is_blank(row["km"]) or (
+                _is_blank(row["speed_kmh"])
+                and row["service_id"] in known["services"]
+                and _is_blank(_speed_of(t["services"], row["service_id"]))
+            ):
+                probs.add(
+                    file("service_stops"),
+                    line,
+                    "stop has neither run_min nor km and speed",
+                    "give run_min, or km with a speed",
+                )
 
     for line, row in each("upgrades"):
         if row["kind"] == "road_widen":
@@ -311,11 +415,19 @@ def validate_network(net: Network) -> None:
         if junction_of.get(p) in linked:
             continue
         d = haversine_km(row["lon"], row["lat"], st["lon"].to_numpy(float), st["lat"].to_numpy(float))
-        reach = np.array([float(acc.get(m, {}).get("same_city_km" if c == row["city_id"] else "other_city_km", 0))
-                          for m, c in zip(st["mode"], st["city_id"], strict=True)])
+        reach = np.array(
+            [
+                float(acc.get(m, {}).get("same_city_km" if c == row["city_id"] else "other_city_km", 0))
+                for m, c in zip(st["mode"], st["city_id"], strict=True)
+            ]
+        )
         if not (d <= reach).any() and p not in set(st["place_id"]):
-            probs.add(file("places"), line, f"place {p!r} is not connected to any mode",
-                      "add a road link to its junction or a station in it")
+            probs.add(
+                file("places"),
+                line,
+                f"place {p!r} is not connected to any mode",
+                "add a road link to its junction or a station in it",
+            )
     probs.raise_if_any()
 
 

@@ -66,6 +66,7 @@ class PlaceIndex:
         cities = net.tables["cities"]
         stations = net.tables["stations"]
         self._by_token: dict[str, list[tuple[str, str]]] = {}
+        self._groups: dict[str, list[str]] | None = None
         st_by_place: dict[str, list[str]] = {}
         st_by_city: dict[str, list[str]] = {}
         for r in stations.itertuples(index=False):
@@ -75,8 +76,15 @@ class PlaceIndex:
                 st_by_city.setdefault(r.city_id, []).append(r.station_id)
         self.endpoints: dict[tuple[str, str], Endpoint] = {}
         for c in cities.itertuples(index=False):
-            ep = Endpoint(c.city_id, c.name_zh, "city", c.centre_place, c.city_id,
-                          tuple(sorted(st_by_city.get(c.city_id, []))), int(c.pop_2020))
+            ep = Endpoint(
+                c.city_id,
+                c.name_zh,
+                "city",
+                c.centre_place,
+                c.city_id,
+                tuple(sorted(st_by_city.get(c.city_id, []))),
+                int(c.pop_2020),
+            )
             self.endpoints[("city", c.city_id)] = ep
             for tok in {c.city_id, c.name_zh, _short(c.name_zh), str(c.code)}:
                 self._add(tok, ("city", c.city_id))
@@ -84,8 +92,15 @@ class PlaceIndex:
             if ("city", p.place_id) in self.endpoints:
                 continue  # a whole-city place: the city endpoint already stands for it
             own = st_by_place.get(p.place_id, [])
-            ep = Endpoint(p.place_id, p.name_zh, "place", p.place_id, p.city_id,
-                          tuple(sorted(own or st_by_city.get(p.city_id, []))), int(p.pop_2020))
+            ep = Endpoint(
+                p.place_id,
+                p.name_zh,
+                "place",
+                p.place_id,
+                p.city_id,
+                tuple(sorted(own or st_by_city.get(p.city_id, []))),
+                int(p.pop_2020),
+            )
             self.endpoints[("place", p.place_id)] = ep
             for tok in {p.place_id, p.name_zh, _short(p.name_zh), str(p.code)}:
                 self._add(tok, ("place", p.place_id))
@@ -123,9 +138,14 @@ class PlaceIndex:
                 return self.endpoints[cities[0]]
             cands = ", ".join(f"{self.endpoints[k].name} ({self.endpoints[k].key})" for k in keys)
             raise UnknownPlaceError(f"place {text!r} is ambiguous: it matches {cands}; use one of those ids.")
-        cands = sorted({self.endpoints[k].name + f" ({self.endpoints[k].key})"
-                        for t, ks in self._by_token.items() if tok in t or (len(t) > 1 and t in tok)
-                        for k in ks})[:6]
+        cands = sorted(
+            {
+                self.endpoints[k].name + f" ({self.endpoints[k].key})"
+                for t, ks in self._by_token.items()
+                if tok in t or (len(t) > 1 and t in tok)
+                for k in ks
+            }
+        )[:6]
         hint = f"; did you mean {', '.join(cands)}?" if cands else "; run `commute info --places` to list places."
         raise UnknownPlaceError(f"unknown place {text!r}{hint}")
 
@@ -144,6 +164,11 @@ class PlaceIndex:
 
     def groups(self) -> dict[str, list[str]]:
         """Group name -> city ids (``circle``, ``cluster``, ``major``, and ``circle_places``)."""
+        if self._groups is None:
+            self._groups = self._make_groups()
+        return self._groups
+
+    def _make_groups(self) -> dict[str, list[str]]:
         g: dict[str, list[str]] = {}
         for c in self.net.tables["cities"].itertuples(index=False):
             for name in str(c.groups).split(";"):
@@ -151,8 +176,9 @@ class PlaceIndex:
                     g.setdefault(name, []).append(c.city_id)
         circle = set(g.get("circle", []))
         # county-level units of the circle; a city that is a single unit (仙桃) stands for itself
-        g["circle_places"] = [p.place_id for p in self.net.tables["places"].itertuples(index=False)
-                              if p.city_id in circle]
+        g["circle_places"] = [
+            p.place_id for p in self.net.tables["places"].itertuples(index=False) if p.city_id in circle
+        ]
         return g
 
     def group(self, name: str) -> list[Endpoint]:
@@ -163,6 +189,13 @@ class PlaceIndex:
         if name == "circle_places":
             return [self.endpoints.get(("place", k)) or self.endpoints[("city", k)] for k in groups[name]]
         return [self.endpoints[("city", k)] for k in groups[name]]
+
+    def all_places(self) -> list[Endpoint]:
+        """Every row of places.csv once: circle units, and whole cities outside the circle."""
+        return [
+            self.endpoints.get(("place", p)) or self.endpoints[("city", p)]
+            for p in self.net.tables["places"]["place_id"]
+        ]
 
     def table(self) -> pd.DataFrame:
         """Every endpoint as a DataFrame (for listing)."""

@@ -94,8 +94,12 @@ class RunTimeModel:
             "fitted_on": self.fitted_on,
             "formula": "minutes = a * 60 * km / min(V, speed_cap_kmh) + b",
             "classes": {
-                k: {"a": round(v.a, 6), "b": round(v.b, 6), "speed_cap_kmh": v.speed_cap_kmh,
-                    "dwell_min": round(v.dwell_min, 3)}
+                k: {
+                    "a": round(v.a, 6),
+                    "b": round(v.b, 6),
+                    "speed_cap_kmh": v.speed_cap_kmh,
+                    "dwell_min": round(v.dwell_min, 3),
+                }
                 for k, v in sorted(self.classes.items())
             },
         }
@@ -123,8 +127,11 @@ class RunTimeModel:
         d = self.to_dict()
         if report is not None:
             d["error"] = {
-                str(r["train_class"]): {k: (round(float(v), 3) if isinstance(v, float) else int(v))
-                                        for k, v in r.items() if k != "train_class"}
+                str(r["train_class"]): {
+                    k: (round(float(v), 3) if isinstance(v, float) else int(v))
+                    for k, v in r.items()
+                    if k != "train_class"
+                }
                 for _, r in report.iterrows()
             }
         Path(path).write_text(yaml.safe_dump(d, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -195,11 +202,18 @@ def calibrate(
             cv_err[te] = ak * x[te] + bk - y[te]
         dw = segs.loc[segs["train_class"] == cls, "dwell_min"].dropna()
         fits[cls] = ClassFit(a, b, float(caps.get(cls, 350.0)), float(np.median(dw)) if len(dw) else 2.0)
-        report.append({
-            "train_class": cls, "n": len(s), "trips": len(trips),
-            "a": a, "b": b,
-            "mae_min": float(np.mean(np.abs(err))), "rmse_min": float(np.sqrt(np.mean(err**2))),
-            "bias_min": float(np.mean(err)), "mape_pct": float(100 * np.mean(np.abs(err) / y)),
-            "cv_mae_min": float(np.mean(np.abs(cv_err))),
-        })
+        report.append(
+            {
+                "train_class": cls,
+                "n": len(s),
+                "trips": len(trips),
+                "a": a,
+                "b": b,
+                "mae_min": float(np.mean(np.abs(err))),
+                "rmse_min": float(np.sqrt(np.mean(err**2))),
+                "bias_min": float(np.mean(err)),
+                "mape_pct": float(100 * np.mean(np.abs(err) / y)),
+                "cv_mae_min": float(np.mean(np.abs(cv_err))),
+            }
+        )
     return RunTimeModel(fits, fitted_on), pd.DataFrame(report)

@@ -27,9 +27,12 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
-import yaml
 
-from .errors import DataNotFoundError, InvalidOptionError, Problems, UnknownPlaceError, ValidationError
+from .errors import (
+    InvalidOptionError,
+    Problems,
+    UnknownPlaceError,
+)
 from .geo import haversine_km
 from .graph import (
     REVERSE_SUFFIX,
@@ -42,84 +45,76 @@ from .graph import (
 )
 from .network import Network, load_network
 from .places import PlaceIndex
+from .yamlio import plain as _plain
+from .yamlio import read_yaml
 
-VERBS = ("open_project", "add_road", "widen_road", "close_link", "close_station", "close_place",
-         "add_service", "change_service", "remove_service")
+VERBS = (
+    "open_project",
+    "add_road",
+    "widen_road",
+    "close_link",
+    "close_station",
+    "close_place",
+    "add_service",
+    "change_service",
+    "remove_service",
+)
 TOP_KEYS = ("name", "description", "network", "year", "extends", "changes")
 ROAD_CLASSES = ("expressway", "urban_expressway", "highway", "arterial")
 ROAD_SPEED = {"expressway": {4: 90, 6: 100, 8: 110}, "urban_expressway": 70, "highway": 60, "arterial": 35}
 FIELDS: dict[str, dict[str, tuple[bool, str]]] = {
     # field: (required, kind)
-    "add_road": {"id": (False, "str"), "from": (True, "node"), "to": (True, "node"), "class": (False, "class"),
-                 "length_km": (False, "km"), "speed_kmh": (False, "road_speed"), "lanes": (False, "lanes"),
-                 "name": (False, "str")},
-    "widen_road": {"link": (True, "links"), "lanes": (False, "lanes"), "speed_kmh": (False, "road_speed"),
-                   "class": (False, "class")},
+    "add_road": {
+        "id": (False, "str"),
+        "from": (True, "node"),
+        "to": (True, "node"),
+        "class": (False, "class"),
+        "length_km": (False, "km"),
+        "speed_kmh": (False, "road_speed"),
+        "lanes": (False, "lanes"),
+        "name": (False, "str"),
+    },
+    "widen_road": {
+        "link": (True, "links"),
+        "lanes": (False, "lanes"),
+        "speed_kmh": (False, "road_speed"),
+        "class": (False, "class"),
+    },
     "close_link": {"link": (True, "links")},
     "close_station": {"station": (True, "str")},
     "close_place": {"place": (True, "str")},
-    "add_service": {"id": (True, "str"), "name": (False, "str"), "mode": (False, "svc_mode"),
-                    "class": (False, "train_class"), "speed_kmh": (False, "rail_speed"),
-                    "headway_min": (False, "headway"), "trains_per_day": (False, "tpd"),
-                    "dwell_min": (False, "dwell"), "stations": (True, "stations"), "run_min": (False, "runs"),
-                    "km": (False, "kms"), "bidirectional": (False, "bool"), "new_stations": (False, "new_stations")},
-    "change_service": {"service": (True, "str"), "headway_min": (False, "headway"), "trains_per_day": (False, "tpd"),
-                       "speed_kmh": (False, "rail_speed")},
+    "add_service": {
+        "id": (True, "str"),
+        "name": (False, "str"),
+        "mode": (False, "svc_mode"),
+        "class": (False, "train_class"),
+        "speed_kmh": (False, "rail_speed"),
+        "headway_min": (False, "headway"),
+        "trains_per_day": (False, "tpd"),
+        "dwell_min": (False, "dwell"),
+        "stations": (True, "stations"),
+        "run_min": (False, "runs"),
+        "km": (False, "kms"),
+        "bidirectional": (False, "bool"),
+        "new_stations": (False, "new_stations"),
+    },
+    "change_service": {
+        "service": (True, "str"),
+        "headway_min": (False, "headway"),
+        "trains_per_day": (False, "tpd"),
+        "speed_kmh": (False, "rail_speed"),
+    },
     "remove_service": {"service": (True, "str")},
 }
-RANGES = {"km": (0.1, 3000.0), "road_speed": (5.0, 130.0), "lanes": (1, 12), "rail_speed": (20.0, 400.0),
-          "headway": (1.0, 1440.0), "tpd": (0.1, 1000.0), "dwell": (0.0, 60.0)}
-
-
-# ------------------------------------------------------------------------------------------------
-# YAML with line numbers
-# ------------------------------------------------------------------------------------------------
-class LDict(dict):  # type: ignore[type-arg]
-    """A dict that remembers the line of itself and of each key."""
-
-    line: int = 0
-    lines: dict[str, int]
-
-
-class LList(list):  # type: ignore[type-arg]
-    """A list that remembers the line of itself and of each item."""
-
-    line: int = 0
-    lines: list[int]
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LDict:
-    d = LDict()
-    d.line = node.start_mark.line + 1
-    d.lines = {}
-    for k_node, v_node in node.value:
-        k = loader.construct_object(k_node, deep=True)
-        d[k] = loader.construct_object(v_node, deep=True)
-        d.lines[str(k)] = k_node.start_mark.line + 1
-    return d
-
-
-def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LList:
-    lst = LList(loader.construct_object(n, deep=True) for n in node.value)
-    lst.line = node.start_mark.line + 1
-    lst.lines = [n.start_mark.line + 1 for n in node.value]
-    return lst
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_seq)
-
-
-def _plain(x: Any) -> Any:
-    if isinstance(x, dict):
-        return {str(k): _plain(v) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_plain(v) for v in x]
-    return x
+RANGES = {
+    "km": (0.1, 3000.0),
+    "road_speed": (5.0, 130.0),
+    "lanes": (1, 12),
+    "rail_speed": (20.0, 400.0),
+    "headway": (1.0, 1440.0),
+    "tpd": (0.1, 1000.0),
+    "dwell": (0.0, 60.0),
+}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -155,24 +150,6 @@ class Scenario:
         return [c.to_json() for c in self.changes]
 
 
-def _read_yaml(path: Path, probs: Problems) -> Any:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DataNotFoundError(f"scenario file {path} does not exist; check the path.") from None
-    except UnicodeDecodeError:
-        probs.add(str(path), 0, "file is not UTF-8 text", "save it as UTF-8")
-        return None
-    try:
-        return yaml.load(text, Loader=_Loader)  # noqa: S506  (a SafeLoader subclass)
-    except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else 0
-        msg = getattr(e, "problem", None) or str(e).splitlines()[0]
-        probs.add(str(path), line, f"YAML syntax error: {msg}", "fix the indentation or quoting on that line")
-        return None
-
-
 def load_scenario(path: str | Path, *, _seen: tuple[str, ...] = ()) -> Scenario:
     """Parse a scenario file (and its parents) and check its form.
 
@@ -195,16 +172,22 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
     f = str(path)
     if f in seen:
         chain = " -> ".join(Path(s).name for s in (*seen, f))
-        probs.add(f, 0, f"`extends` makes a cycle: {chain}", "make the chain of parents end at a scenario without extends")
+        probs.add(
+            f, 0, f"`extends` makes a cycle: {chain}", "make the chain of parents end at a scenario without extends"
+        )
         return None
-    doc = _read_yaml(path, probs)
+    doc = read_yaml(path, probs, what="scenario")
     if doc is None:
         if not probs:
             probs.add(f, 0, "file is empty", "give at least a name and a list of changes")
         return None
     if not isinstance(doc, dict):
-        probs.add(f, getattr(doc, "line", 1), "a scenario must be a mapping (name:, year:, changes:)",
-                  "start the file with `name: ...`")
+        probs.add(
+            f,
+            getattr(doc, "line", 1),
+            "a scenario must be a mapping (name:, year:, changes:)",
+            "start the file with `name: ...`",
+        )
         return None
     lines = getattr(doc, "lines", {})
     for k in doc:
@@ -227,10 +210,14 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
         if not isinstance(ext, str) or not ext.strip():
             probs.add(f, lines.get("extends", 0), "`extends` must be a file name", "e.g. extends: today.yaml")
         else:
-            ppath = (path.parent / ext)
+            ppath = path.parent / ext
             if not ppath.exists():
-                probs.add(f, lines.get("extends", 0), f"parent scenario {ext!r} does not exist",
-                          f"give a path relative to {path.parent}")
+                probs.add(
+                    f,
+                    lines.get("extends", 0),
+                    f"parent scenario {ext!r} does not exist",
+                    f"give a path relative to {path.parent}",
+                )
             else:
                 parent = _parse(ppath, probs, (*seen, f))
     changes_doc = doc.get("changes", [])
@@ -238,17 +225,27 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
     if changes_doc is None:
         changes_doc = []
     if not isinstance(changes_doc, list):
-        probs.add(f, lines.get("changes", 0), "`changes` must be a list", "write each change on a line starting with '- '")
+        probs.add(
+            f, lines.get("changes", 0), "`changes` must be a list", "write each change on a line starting with '- '"
+        )
         changes_doc = []
     if not changes_doc and "extends" not in doc and "year" not in doc:
-        probs.add(f, lines.get("changes", 1), "scenario has no changes, no year and no parent",
-                  "add changes, a year, or `extends`")
+        probs.add(
+            f,
+            lines.get("changes", 1),
+            "scenario has no changes, no year and no parent",
+            "add changes, a year, or `extends`",
+        )
     item_lines = getattr(changes_doc, "lines", [0] * len(changes_doc))
     for i, item in enumerate(changes_doc):
         ln = item_lines[i] if i < len(item_lines) else 0
         if not isinstance(item, dict) or len(item) != 1:
-            probs.add(f, ln, "each change must be a mapping with exactly one verb",
-                      f"start the change with one of {', '.join(VERBS)}")
+            probs.add(
+                f,
+                ln,
+                "each change must be a mapping with exactly one verb",
+                f"start the change with one of {', '.join(VERBS)}",
+            )
             continue
         verb, args = next(iter(item.items()))
         if verb not in VERBS:
@@ -262,11 +259,22 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
     if network is None and parent is not None:
         network = parent.network
     if parent is not None and network is not None and parent.network is not None and network != parent.network:
-        probs.add(f, lines.get("network", 0), f"network {network!r} differs from the parent's {parent.network!r}",
-                  "a scenario extends a parent on the same network")
+        probs.add(
+            f,
+            lines.get("network", 0),
+            f"network {network!r} differs from the parent's {parent.network!r}",
+            "a scenario extends a parent on the same network",
+        )
     all_changes = (parent.changes if parent else ()) + tuple(changes)
-    return Scenario(str(name or path.stem), path, network, year, all_changes, str(doc.get("description", "") or ""),
-                    (parent.chain if parent else ()) + (f,))
+    return Scenario(
+        str(name or path.stem),
+        path,
+        network,
+        year,
+        all_changes,
+        str(doc.get("description", "") or ""),
+        (parent.chain if parent else ()) + (f,),
+    )
 
 
 def _line(ch: Change, key: str) -> int:
@@ -280,8 +288,12 @@ def _check_change_form(ch: Change, probs: Problems) -> None:
             probs.add(ch.file, ch.line, "open_project needs a project id", "e.g. - open_project: wutian_expressway")
         return
     if not isinstance(ch.args, dict):
-        probs.add(ch.file, ch.line, f"{ch.verb} needs a mapping of fields",
-                  f"e.g. - {ch.verb}: {{{', '.join(k for k, (req, _) in FIELDS[ch.verb].items() if req)}: ...}}")
+        probs.add(
+            ch.file,
+            ch.line,
+            f"{ch.verb} needs a mapping of fields",
+            f"e.g. - {ch.verb}: {{{', '.join(k for k, (req, _) in FIELDS[ch.verb].items() if req)}: ...}}",
+        )
         return
     spec = FIELDS[ch.verb]
     for k in ch.args:
@@ -313,20 +325,32 @@ def _check_change_form(ch: Change, probs: Problems) -> None:
             if not isinstance(v, list) or not all(isinstance(x, int | float) and x > 0 for x in v):
                 probs.add(ch.file, ln, f"{k} must be a list of positive numbers, one per hop", f"e.g. {k}: [12, 15]")
             elif isinstance(ch.args.get("stations"), list) and len(v) != len(ch.args["stations"]) - 1:
-                probs.add(ch.file, ln, f"{k} has {len(v)} values for {len(ch.args['stations']) - 1} hops",
-                          "give one value per pair of consecutive stations")
-        elif kind in ("links",) and not (isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))):
+                probs.add(
+                    ch.file,
+                    ln,
+                    f"{k} has {len(v)} values for {len(ch.args['stations']) - 1} hops",
+                    "give one value per pair of consecutive stations",
+                )
+        elif kind in ("links",) and not (
+            isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))
+        ):
             probs.add(ch.file, ln, "link must be a link id or a list of ids", "e.g. link: g4_junshan_bridge:1")
         elif kind == "new_stations":
             if not isinstance(v, dict):
-                probs.add(ch.file, ln, "new_stations must map ids to {name, lon, lat}", "e.g. new_stations: {rs_x: {...}}")
+                probs.add(
+                    ch.file, ln, "new_stations must map ids to {name, lon, lat}", "e.g. new_stations: {rs_x: {...}}"
+                )
             else:
                 for sid, sv in v.items():
                     if not isinstance(sv, dict) or not all(x in sv for x in ("name", "lon", "lat")):
                         probs.add(ch.file, ln, f"new station {sid!r} needs name, lon and lat", "add the missing fields")
                     elif not (-180 <= float(sv["lon"]) <= 180 and -90 <= float(sv["lat"]) <= 90):
-                        probs.add(ch.file, ln, f"new station {sid!r} has coordinates outside WGS84 range",
-                                  "give lon, lat in degrees")
+                        probs.add(
+                            ch.file,
+                            ln,
+                            f"new station {sid!r} has coordinates outside WGS84 range",
+                            "give lon, lat in degrees",
+                        )
     if ch.verb == "widen_road" and not any(k in ch.args for k in ("lanes", "speed_kmh", "class")):
         probs.add(ch.file, ch.line, "widen_road changes nothing", "give lanes, speed_kmh or class")
     if ch.verb == "change_service" and not any(k in ch.args for k in ("headway_min", "trains_per_day", "speed_kmh")):
@@ -338,8 +362,9 @@ def _check_change_form(ch: Change, probs: Problems) -> None:
 # ------------------------------------------------------------------------------------------------
 def scenario_hash(sc: Scenario, net: Network, year: int) -> str:
     """Content hash of the resolved change list, the year and the network data."""
-    payload = json.dumps({"changes": sc.resolved(), "year": year, "network": net.version},
-                         ensure_ascii=False, sort_keys=True)
+    payload = json.dumps(
+        {"changes": sc.resolved(), "year": year, "network": net.version}, ensure_ascii=False, sort_keys=True
+    )
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
@@ -357,28 +382,41 @@ def apply_scenario(net: Network, sc: Scenario, *, year: int | None = None) -> nx
         if ch.verb == "open_project":
             if ch.args not in known_projects:
                 close = [p for p in known_projects if str(ch.args).split("_")[0] in p][:5]
-                probs.add(ch.file, ch.line, f"unknown project {ch.args!r}",
-                          f"use an id from projects.csv{' such as ' + ', '.join(sorted(close)) if close else ''}")
+                probs.add(
+                    ch.file,
+                    ch.line,
+                    f"unknown project {ch.args!r}",
+                    f"use an id from projects.csv{' such as ' + ', '.join(sorted(close)) if close else ''}",
+                )
             else:
                 projects.append(ch.args)
     already = projects_open_by(net, y)
     G = build_graph(net, y, projects=[p for p in projects if p in known_projects])
     for ch in sc.changes:
         if ch.verb == "open_project" and ch.args in known_projects and ch.args in already:
-            probs.add(ch.file, ch.line, f"project {ch.args!r} is already open in {y}; this change does nothing",
-                      "remove it or choose an earlier year")
+            probs.add(
+                ch.file,
+                ch.line,
+                f"project {ch.args!r} is already open in {y}; this change does nothing",
+                "remove it or choose an earlier year",
+            )
     index = PlaceIndex(net)
     for ch in sc.changes:
         if ch.verb != "open_project":
             _apply_change(G, net, index, ch, probs)
     probs.raise_if_any()
-    G.graph["scenario"] = {"name": sc.name, "file": str(sc.path), "hash": scenario_hash(sc, net, y),
-                           "changes": len(sc.changes)}
+    G.graph["scenario"] = {
+        "name": sc.name,
+        "file": str(sc.path),
+        "hash": scenario_hash(sc, net, y),
+        "changes": len(sc.changes),
+    }
     return G
 
 
-def graph_for(*, network: str | None = None, scenario: str | Path | None = None,
-              year: int | str | None = None) -> nx.MultiDiGraph:
+def graph_for(
+    *, network: str | None = None, scenario: str | Path | None = None, year: int | str | None = None
+) -> nx.MultiDiGraph:
     """The graph for a network (default), an optional scenario file, and an optional year."""
     y = None if year is None else _int_year(year)
     if scenario is None:
@@ -406,8 +444,15 @@ def _junction(G: nx.MultiDiGraph, index: PlaceIndex, ref: Any, ch: Change, key: 
             return None
         node = f"road:{ref['id']}"
         if node not in G:
-            G.add_node(node, kind="junction", id=ref["id"], name=str(ref.get("name", ref["id"])),
-                       lon=float(ref["lon"]), lat=float(ref["lat"]), place=None)
+            G.add_node(
+                node,
+                kind="junction",
+                id=ref["id"],
+                name=str(ref.get("name", ref["id"])),
+                lon=float(ref["lon"]),
+                lat=float(ref["lat"]),
+                place=None,
+            )
         return node
     node = f"road:{ref}"
     if node in G:
@@ -428,11 +473,18 @@ def _links(G: nx.MultiDiGraph, ref: Any, ch: Change, probs: Problems) -> list[tu
     ids = [ref] if isinstance(ref, str) else list(ref)
     found = []
     for lid in ids:
-        hits = [(u, v, k) for u, v, k, d in G.edges(keys=True, data=True)
-                if d.get("kind") == "road" and (k == lid or (":" not in lid and str(k).startswith(lid + ":")))]
+        hits = [
+            (u, v, k)
+            for u, v, k, d in G.edges(keys=True, data=True)
+            if d.get("kind") == "road" and (k == lid or (":" not in lid and str(k).startswith(lid + ":")))
+        ]
         if not hits:
-            probs.add(ch.file, _line(ch, "link"), f"road link {lid!r} is not in the network in this year",
-                      "use a link_id from road_links.csv (or a corridor id) that is open in the scenario's year")
+            probs.add(
+                ch.file,
+                _line(ch, "link"),
+                f"road link {lid!r} is not in the network in this year",
+                "use a link_id from road_links.csv (or a corridor id) that is open in the scenario's year",
+            )
         found.extend(hits)
     return found
 
@@ -467,13 +519,26 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
         cls = a.get("class", "expressway")
         lanes = int(a.get("lanes", 4))
         circ = float(net.meta.get("derived", {}).get("road_circuity", 1.25))
-        km = float(a.get("length_km") or haversine_km(G.nodes[u]["lon"], G.nodes[u]["lat"],
-                                                      G.nodes[v]["lon"], G.nodes[v]["lat"]) * circ)
+        km = float(
+            a.get("length_km")
+            or haversine_km(G.nodes[u]["lon"], G.nodes[u]["lat"], G.nodes[v]["lon"], G.nodes[v]["lat"]) * circ
+        )
         speed = float(a.get("speed_kmh") or _road_speed(cls, lanes))
         lid = str(a.get("id") or f"new:{u[5:]}-{v[5:]}")
         name = str(a.get("name") or f"new road {G.nodes[u]['name']}–{G.nodes[v]['name']}")
-        attrs = dict(kind="road", mode="road", link_id=lid, name=name, road_class=cls, length_km=km, lanes=lanes,
-                     speed_kmh=speed, minutes=60.0 * km / speed, project="", upgraded_by="scenario")
+        attrs = dict(
+            kind="road",
+            mode="road",
+            link_id=lid,
+            name=name,
+            road_class=cls,
+            length_km=km,
+            lanes=lanes,
+            speed_kmh=speed,
+            minutes=60.0 * km / speed,
+            project="",
+            upgraded_by="scenario",
+        )
         for x, y in ((u, v), (v, u)):
             G.add_edge(x, y, key=lid, **attrs)
         for n in (u, v):  # a new junction needs access from its place, if it has one
@@ -490,20 +555,34 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
             d = G.edges[u, v, k]
             cls = a.get("class", d["road_class"])
             lanes = int(a.get("lanes", d["lanes"]))
-            speed = float(a.get("speed_kmh") or (_road_speed(cls, lanes) if ("lanes" in a or "class" in a)
-                                                 else d["speed_kmh"]))
+            speed = float(
+                a.get("speed_kmh") or (_road_speed(cls, lanes) if ("lanes" in a or "class" in a) else d["speed_kmh"])
+            )
             if (cls, lanes, speed) != (d["road_class"], d["lanes"], d["speed_kmh"]):
                 changed = True
-            d.update(road_class=cls, lanes=lanes, speed_kmh=speed, minutes=60.0 * d["length_km"] / speed,
-                     upgraded_by="scenario")
+            d.update(
+                road_class=cls,
+                lanes=lanes,
+                speed_kmh=speed,
+                minutes=60.0 * d["length_km"] / speed,
+                upgraded_by="scenario",
+            )
         if edges and not changed:
-            probs.add(ch.file, ch.line, "widen_road leaves the link as it was; this change does nothing",
-                      "give more lanes, a higher speed or another class")
+            probs.add(
+                ch.file,
+                ch.line,
+                "widen_road leaves the link as it was; this change does nothing",
+                "give more lanes, a higher speed or another class",
+            )
     elif ch.verb == "close_station":
         node = _station(G, str(a["station"]))
         if node is None:
-            probs.add(ch.file, _line(ch, "station"), f"station {a['station']!r} is not in the network in this year",
-                      "use a station id (rs_...) or exact name from stations.csv")
+            probs.add(
+                ch.file,
+                _line(ch, "station"),
+                f"station {a['station']!r} is not in the network in this year",
+                "use a station id (rs_...) or exact name from stations.csv",
+            )
             return
         _close_station(G, node)
     elif ch.verb == "close_place":
@@ -514,8 +593,12 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
             return
         j = f"road:{ep.place}"
         if j in G:
-            G.remove_edges_from([(u, v, k) for u, v, k, d in G.in_edges(j, keys=True, data=True) if d.get("kind") == "road"])
-            G.remove_edges_from([(u, v, k) for u, v, k, d in G.out_edges(j, keys=True, data=True) if d.get("kind") == "road"])
+            G.remove_edges_from(
+                [(u, v, k) for u, v, k, d in G.in_edges(j, keys=True, data=True) if d.get("kind") == "road"]
+            )
+            G.remove_edges_from(
+                [(u, v, k) for u, v, k, d in G.out_edges(j, keys=True, data=True) if d.get("kind") == "road"]
+            )
         for n, d in list(G.nodes(data=True)):
             if d.get("kind") == "station" and d.get("place") == ep.place:
                 _close_station(G, n)
@@ -525,8 +608,12 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
         sid = str(a["service"])
         dirs = [s for s in (sid, sid + REVERSE_SUFFIX) if s in G.graph["services"]]
         if not dirs:
-            probs.add(ch.file, _line(ch, "service"), f"service {sid!r} is not running in this year",
-                      "use a service_id from services.csv that is open in the scenario's year")
+            probs.add(
+                ch.file,
+                _line(ch, "service"),
+                f"service {sid!r} is not running in this year",
+                "use a service_id from services.csv that is open in the scenario's year",
+            )
             return
         if ch.verb == "remove_service":
             for s in dirs:
@@ -536,7 +623,11 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
         for s in dirs:
             svc = G.graph["services"][s] = dict(G.graph["services"][s])
             if "headway_min" in a or "trains_per_day" in a:
-                hw = float(a["headway_min"]) if "headway_min" in a else float(net.parameters.get("service_day_min", 1080)) / float(a["trains_per_day"])
+                hw = (
+                    float(a["headway_min"])
+                    if "headway_min" in a
+                    else float(net.parameters.get("service_day_min", 1080)) / float(a["trains_per_day"])
+                )
                 changed |= not math.isclose(hw, svc["headway_min"])
                 svc["headway_min"] = hw
             if "speed_kmh" in a:
@@ -545,17 +636,23 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
                     if e.get("length_km"):
                         new = net.model.minutes(float(e["length_km"]), float(a["speed_kmh"]), svc["train_class"])
                         changed |= not math.isclose(new, e["minutes"])
-                        e.update(run_min=new, minutes=new)
+                        e.update(run_min=new, minutes=new, speed_kmh=float(a["speed_kmh"]))
         if not changed:
-            probs.add(ch.file, ch.line, "change_service leaves the service as it was; this change does nothing",
-                      "give a different headway or speed")
+            probs.add(
+                ch.file,
+                ch.line,
+                "change_service leaves the service as it was; this change does nothing",
+                "give a different headway or speed",
+            )
 
 
 def _connect_place_junction(G: nx.MultiDiGraph, pid: str, j: str) -> None:
     p = G.nodes[f"place:{pid}"]
     acc = G.graph["parameters"].get("access", {})
-    km = max(float(acc.get("min_junction_km", 2.0)),
-             float(acc.get("junction_km_factor", 0.5)) * math.sqrt((p.get("area_km2") or 0.0) / math.pi))
+    km = max(
+        float(acc.get("min_junction_km", 2.0)),
+        float(acc.get("junction_km_factor", 0.5)) * math.sqrt((p.get("area_km2") or 0.0) / math.pi),
+    )
     m = 60.0 * km / float(acc.get("speed_kmh", 30))
     for x, y in ((f"place:{pid}", j), (j, f"place:{pid}")):
         G.add_edge(x, y, key="access", kind="access", mode="access", minutes=m, length_km=km)
@@ -569,13 +666,13 @@ def _drop_service(G: nx.MultiDiGraph, sid: str) -> None:
 
 def _close_station(G: nx.MultiDiGraph, node: str) -> None:
     """Remove a station; services pass through it without stopping (their hops merge)."""
-    st = node[len("station:"):]
+    st = node[len("station:") :]
     for sid in [s for s, d in G.graph["services"].items() if st in d["stops"]]:
         svc = G.graph["services"][sid]
         hops = []
         for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
             e = G.edges[station_node(x), station_node(y), f"{sid}#{i + 1}"]
-            hops.append([x, y, e["run_min"], e["dwell_min"], e.get("length_km")])
+            hops.append([x, y, e["run_min"], e["dwell_min"], e.get("length_km"), e.get("speed_kmh")])
         _drop_service(G, sid)
         merged: list[list[Any]] = []
         for h in hops:
@@ -589,9 +686,17 @@ def _close_station(G: nx.MultiDiGraph, node: str) -> None:
         merged = [h for h in merged if h[0] != st and h[1] != st]
         if merged:
             merged[0][3] = 0.0
-            add_service(G, sid, name=svc["name"], mode=svc["mode"], train_class=svc["train_class"],
-                        headway_min=svc["headway_min"], hops=[tuple(h) for h in merged],  # type: ignore[misc]
-                        project=svc.get("project", ""), bidirectional=False)
+            add_service(
+                G,
+                sid,
+                name=svc["name"],
+                mode=svc["mode"],
+                train_class=svc["train_class"],
+                headway_min=svc["headway_min"],
+                hops=[tuple(h) for h in merged],  # type: ignore[misc]
+                project=svc.get("project", ""),
+                bidirectional=False,
+            )
             G.graph["services"][sid]["base_id"] = svc["base_id"]
     G.remove_node(node)
 
@@ -606,20 +711,39 @@ def _add_service_change(G: nx.MultiDiGraph, net: Network, ch: Change, probs: Pro
     for nid, s in (a.get("new_stations") or {}).items():
         node = station_node(str(nid))
         if node in G:
-            probs.add(ch.file, _line(ch, "new_stations"), f"station {nid!r} already exists", "use it in stations instead")
+            probs.add(
+                ch.file, _line(ch, "new_stations"), f"station {nid!r} already exists", "use it in stations instead"
+            )
             continue
-        G.add_node(node, kind="station", id=str(nid), name=str(s["name"]), mode=mode, city=s.get("city"),
-                   place=s.get("place"), lon=float(s["lon"]), lat=float(s["lat"]))
+        G.add_node(
+            node,
+            kind="station",
+            id=str(nid),
+            name=str(s["name"]),
+            mode=mode,
+            city=s.get("city"),
+            place=s.get("place"),
+            lon=float(s["lon"]),
+            lat=float(s["lat"]),
+        )
         connect_station(G, node)
     nodes = []
     for ref in a["stations"]:
         node = _station(G, str(ref))
         if node is None:
-            probs.add(ch.file, _line(ch, "stations"), f"station {ref!r} is not in the network in this year",
-                      "use a station id or exact name from stations.csv, or define it under new_stations")
+            probs.add(
+                ch.file,
+                _line(ch, "stations"),
+                f"station {ref!r} is not in the network in this year",
+                "use a station id or exact name from stations.csv, or define it under new_stations",
+            )
         elif G.nodes[node]["mode"] != mode:
-            probs.add(ch.file, _line(ch, "stations"), f"station {ref!r} is a {G.nodes[node]['mode']} station",
-                      f"a {mode} service stops at {mode} stations")
+            probs.add(
+                ch.file,
+                _line(ch, "stations"),
+                f"station {ref!r} is a {G.nodes[node]['mode']} station",
+                f"a {mode} service stops at {mode} stations",
+            )
         nodes.append(node)
     if any(n is None for n in nodes):
         return
@@ -637,11 +761,14 @@ def _add_service_change(G: nx.MultiDiGraph, net: Network, ch: Change, probs: Pro
     circ = float(net.meta.get("derived", {}).get("rail_circuity", 1.2))
     hops = []
     for i, (x, y) in enumerate(zip(nodes, nodes[1:], strict=False)):
-        km = float(a["km"][i]) if a.get("km") else float(haversine_km(G.nodes[x]["lon"], G.nodes[x]["lat"],
-                                                                      G.nodes[y]["lon"], G.nodes[y]["lat"])) * circ
+        km = (
+            float(a["km"][i])
+            if a.get("km")
+            else float(haversine_km(G.nodes[x]["lon"], G.nodes[x]["lat"], G.nodes[y]["lon"], G.nodes[y]["lat"])) * circ
+        )
         run = float(runs[i]) if runs else net.model.minutes(km, float(speed), cls)
         dwell = 0.0 if i == 0 else float(a.get("dwell_min", net.model.dwell(cls)))
-        hops.append((x[len("station:"):], y[len("station:"):], run, dwell, km))
+        hops.append((x[len("station:") :], y[len("station:") :], run, dwell, km, float(speed) if speed else None))
     if "headway_min" in a:
         hw = float(a["headway_min"])
     elif "trains_per_day" in a:
@@ -649,8 +776,17 @@ def _add_service_change(G: nx.MultiDiGraph, net: Network, ch: Change, probs: Pro
     else:
         probs.add(ch.file, ch.line, "add_service needs headway_min or trains_per_day", "e.g. headway_min: 15")
         return
-    add_service(G, sid, name=str(a.get("name", sid)), mode=mode, train_class=cls, headway_min=hw, hops=hops,
-                project="", bidirectional=bool(a.get("bidirectional", True)))
+    add_service(
+        G,
+        sid,
+        name=str(a.get("name", sid)),
+        mode=mode,
+        train_class=cls,
+        headway_min=hw,
+        hops=hops,
+        project="",
+        bidirectional=bool(a.get("bidirectional", True)),
+    )
 
 
 # ------------------------------------------------------------------------------------------------
@@ -675,8 +811,11 @@ def describe(sc: Scenario, net: Network) -> list[str]:
             else:
                 out.append(f"{i}. Open project {a} (unknown). {src}")
         elif ch.verb == "add_road":
-            bits = [a.get("class", "expressway"), f"{a['length_km']} km" if "length_km" in a else "length from distance",
-                    f"{a.get('lanes', 4)} lanes"] + ([f"{a['speed_kmh']} km/h"] if "speed_kmh" in a else [])
+            bits = [
+                a.get("class", "expressway"),
+                f"{a['length_km']} km" if "length_km" in a else "length from distance",
+                f"{a.get('lanes', 4)} lanes",
+            ] + ([f"{a['speed_kmh']} km/h"] if "speed_kmh" in a else [])
             out.append(f"{i}. Add a road {a.get('from')} – {a.get('to')} ({', '.join(map(str, bits))}). {src}")
         elif ch.verb == "widen_road":
             bits = [f"{k} {a[k]}" for k in ("lanes", "speed_kmh", "class") if k in a]
@@ -691,8 +830,10 @@ def describe(sc: Scenario, net: Network) -> list[str]:
             freq = f"every {a['headway_min']} min" if "headway_min" in a else f"{a.get('trains_per_day')} trains a day"
             spd = f"{a['speed_kmh']} km/h" if "speed_kmh" in a else "given run times"
             both = "both directions" if a.get("bidirectional", True) else "one direction"
-            out.append(f"{i}. Add {a.get('mode', 'rail')} service {a.get('name', a.get('id'))}: "
-                       f"{' – '.join(map(str, a.get('stations', [])))}, {spd}, {freq}, {both}. {src}")
+            out.append(
+                f"{i}. Add {a.get('mode', 'rail')} service {a.get('name', a.get('id'))}: "
+                f"{' – '.join(map(str, a.get('stations', [])))}, {spd}, {freq}, {both}. {src}"
+            )
         elif ch.verb == "change_service":
             bits = [f"{k} {a[k]}" for k in ("headway_min", "trains_per_day", "speed_kmh") if k in a]
             out.append(f"{i}. Change service {a.get('service')}: {', '.join(bits)}. {src}")

@@ -35,8 +35,14 @@ def network_summary(net: Network, G: nx.MultiDiGraph) -> tuple[dict[str, Any], p
     links = net.tables["road_links"]
     in_use_links = {d["link_id"] for _, _, d in G.edges(data=True) if d.get("kind") == "road"}
     for status, df in links.groupby("status"):
-        rows.append({"mode": "road", "status": status, "km_all_rows": df["length_km"].sum(),
-                     "km_in_use": df[df["link_id"].isin(in_use_links)]["length_km"].sum()})
+        rows.append(
+            {
+                "mode": "road",
+                "status": status,
+                "km_all_rows": df["length_km"].sum(),
+                "km_in_use": df[df["link_id"].isin(in_use_links)]["length_km"].sum(),
+            }
+        )
     stops = net.tables["service_stops"].merge(net.tables["services"][["service_id", "mode", "status"]], on="service_id")
     stops = stops.sort_values(["service_id", "seq"])
     stops["prev"] = stops.groupby("service_id")["station_id"].shift()
@@ -44,18 +50,26 @@ def network_summary(net: Network, G: nx.MultiDiGraph) -> tuple[dict[str, Any], p
     hops = stops.dropna(subset=["prev"])
     # stop-pair services of a timetabled line skip stations: count only hops between neighbours
     line_km = stops.dropna(subset=["line_km"]).groupby("line")["line_km"].apply(lambda s: sorted(set(s)))
+
     def adjacent(r: Any) -> bool:
         if pd.isna(r.line_km) or not r.line:
             return True
         lo, hi = sorted((float(r.prev_line_km), float(r.line_km)))
         return not any(lo < k < hi for k in line_km[r.line])
+
     hops = hops[[adjacent(r) for r in hops.itertuples(index=False)]]
     hops = hops.assign(pair=[tuple(sorted((a, b))) for a, b in zip(hops["prev"], hops["station_id"], strict=True)])
     used_pairs = {tuple(sorted((u[8:], v[8:]))) for u, v, d in G.edges(data=True) if d.get("kind") == "ride"}
     for (mode, status), df in hops.groupby(["mode", "status"]):
         uniq = df.drop_duplicates("pair")
-        rows.append({"mode": mode, "status": status, "km_all_rows": uniq["km"].astype(float).sum(),
-                     "km_in_use": uniq[uniq["pair"].isin(used_pairs)]["km"].astype(float).sum()})
+        rows.append(
+            {
+                "mode": mode,
+                "status": status,
+                "km_all_rows": uniq["km"].astype(float).sum(),
+                "km_in_use": uniq[uniq["pair"].isin(used_pairs)]["km"].astype(float).sum(),
+            }
+        )
     km = pd.DataFrame(rows).sort_values(["mode", "status"]).reset_index(drop=True)
     km["km_all_rows"] = km["km_all_rows"].round(0)
     km["km_in_use"] = km["km_in_use"].round(0)

@@ -230,19 +230,25 @@ def segments(trips: Iterable[Trip]) -> pd.DataFrame:
             a, b = t.stops[i], t.stops[i + 1]
             dwell = a.dep - a.arr if i > 0 else np.nan
             rows.append(
-                (t.trip_id, t.train_class, a.station, b.station, a.km, b.km, abs(b.km - a.km),
-                 b.arr - a.dep, dwell)
+                (t.trip_id, t.train_class, a.station, b.station, a.km, b.km, abs(b.km - a.km), b.arr - a.dep, dwell)
             )
     return pd.DataFrame(
         rows,
-        columns=["trip_id", "train_class", "from_station", "to_station", "from_km", "to_km", "km",
-                 "run_min", "dwell_min"],
+        columns=[
+            "trip_id",
+            "train_class",
+            "from_station",
+            "to_station",
+            "from_km",
+            "to_km",
+            "km",
+            "run_min",
+            "dwell_min",
+        ],
     )
 
 
-def stop_pair_services(
-    trips: Iterable[Trip], *, service_day_min: float = SERVICE_DAY_MIN
-) -> pd.DataFrame:
+def stop_pair_services(trips: Iterable[Trip], *, service_day_min: float = SERVICE_DAY_MIN) -> pd.DataFrame:
     """Aggregate trips into one service per ordered station pair (the 'common lines' view).
 
     For every ordered pair (A, B) with A before B on at least one trip, count the trips
@@ -263,7 +269,7 @@ def stop_pair_services(
     classes: dict[tuple[str, str], set[str]] = defaultdict(set)
     for t in trips:
         for i, a in enumerate(t.stops):
-            for b in t.stops[i + 1:]:
+            for b in t.stops[i + 1 :]:
                 key = (a.station, b.station)
                 times[key].append(b.arr - a.dep)
                 kms[key] = abs(b.km - a.km)
@@ -271,18 +277,34 @@ def stop_pair_services(
     rows = []
     for (a, b), ts in sorted(times.items()):
         n = len(ts)
-        rows.append((a, b, n, float(np.median(ts)), float(min(ts)), kms[(a, b)],
-                     service_day_min / n, ";".join(sorted(classes[(a, b)]))))
+        rows.append(
+            (
+                a,
+                b,
+                n,
+                float(np.median(ts)),
+                float(min(ts)),
+                kms[(a, b)],
+                service_day_min / n,
+                ";".join(sorted(classes[(a, b)])),
+            )
+        )
     return pd.DataFrame(
         rows,
-        columns=["from_station", "to_station", "trains_per_day", "run_min", "run_min_fastest", "km",
-                 "headway_min", "classes"],
+        columns=[
+            "from_station",
+            "to_station",
+            "trains_per_day",
+            "run_min",
+            "run_min_fastest",
+            "km",
+            "headway_min",
+            "classes",
+        ],
     )
 
 
-def pattern_services(
-    trips: Iterable[Trip], *, window_min: float = SERVICE_DAY_MIN
-) -> pd.DataFrame:
+def pattern_services(trips: Iterable[Trip], *, window_min: float = SERVICE_DAY_MIN) -> pd.DataFrame:
     """Aggregate trips into one service per stopping pattern (same stations in order).
 
     Returns
@@ -299,9 +321,13 @@ def pattern_services(
     for stations, ts in sorted(groups.items()):
         runs = np.array([[s2.arr - s1.dep for s1, s2 in zip(t.stops, t.stops[1:], strict=False)] for t in ts])
         dwells = np.array([[s.dep - s.arr for s in t.stops] for t in ts])
-        rows.append((
-            ";".join(stations), len(ts), window_min / len(ts),
-            ";".join(f"{v:g}" for v in np.median(runs, axis=0)) if len(stations) > 1 else "",
-            ";".join(f"{v:g}" for v in np.median(dwells, axis=0)),
-        ))
+        rows.append(
+            (
+                ";".join(stations),
+                len(ts),
+                window_min / len(ts),
+                ";".join(f"{v:g}" for v in np.median(runs, axis=0)) if len(stations) > 1 else "",
+                ";".join(f"{v:g}" for v in np.median(dwells, axis=0)),
+            )
+        )
     return pd.DataFrame(rows, columns=["pattern", "trips", "headway_min", "run_min", "dwell_min"])

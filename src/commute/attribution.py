@@ -1,0 +1,173 @@
+"""Which change closes the gap: contributions of a scenario's changes, and critical closures."""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import networkx as nx
+import pandas as pd
+
+from . import engine as E
+from .modes import Measure
+from .network import Network
+from .scenario import Scenario, apply_scenario
+from .targets import TargetSet, check, score
+
+
+def own_changes(sc: Scenario) -> list[int]:
+    """Indices (into ``sc.changes``) of the changes written in the scenario's own file."""
+    me = str(Path(sc.path).resolve())
+    return [i for i, c in enumerate(sc.changes) if str(Path(c.file).resolve()) == me]
+
+
+def _subset(sc: Scenario, keep: set[int], own: list[int]) -> Scenario:
+    changes = tuple(c for i, c in enumerate(sc.changes) if i not in own or i in keep)
+    return replace(sc, changes=changes)
+
+
+def attribute(
+    net: Network,
+    sc: Scenario,
+    targets: list[TargetSet],
+    *,
+    exact_limit: int = 6,
+    metric: Callable[[pd.DataFrame], dict[str, float]] = score,
+) -> pd.DataFrame:
+    """Contribution of each of a scenario's own changes to the target scores.
+
+    Leave-one-out: the full scenario's score minus the score without that change. When the
+    scenario has at most ``exact_limit`` own changes, also the order-independent average
+    contribution (the Shapley value over all subsets of the changes), which sums exactly to
+    the full scenario's score minus the parent's.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per change and score: ``change``, ``line``, ``score``, ``leave_one_out``,
+        ``shapley`` (NaN beyond the limit), ``total`` (full minus parent).
+    """
+    own = own_changes(sc)
+    cache: dict[frozenset[int], dict[str, float]] = {}
+
+    def value(keep: frozenset[int]) -> dict[str, float]:
+        if keep not in cache:
+            G = apply_scenario(net, _subset(sc, set(keep), own))
+            cache[keep] = metric(check(G, targets, legs=False))
+        return cache[keep]
+
+    full = value(frozenset(own))
+    empty = value(frozenset())
+    n = len(own)
+    rows = []
+    for i in own:
+        loo = value(frozenset(own) - {i})
+        shap: dict[str, float] = {}
+        if n <= exact_limit:
+            others = [j for j in own if j != i]
+            acc = dict.fromkeys(full, 0.0)
+            for k in range(len(others) + 1):
+                w = math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n)
+                for sub in itertools.combinations(others, k):
+                    with_i = value(frozenset(sub) | {i})
+                    without = value(frozenset(sub))
+                    for key in acc:
+                        acc[key] += w * (with_i[key] - without[key])
+            shap = acc
+        ch = sc.changes[i]
+        for key in full:
+            rows.append(
+                {
+                    "change": i - own[0] + 1,
+                    "what": _label(ch.to_json()),
+                    "line": ch.line,
+                    "score": key,
+                    "leave_one_out": full[key] - loo[key],
+                    "shapley": shap.get(key, math.nan),
+                    "total": full[key] - empty[key],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _label(change: dict[str, object]) -> str:
+    verb, args = next(iter(change.items()))
+    if isinstance(args, dict):
+        key = args.get("id") or args.get("link") or args.get("service") or args.get("station") or args.get("place")
+        return f"{verb} {key}"
+    return f"{verb} {args}"
+
+
+def critical_closures(
+    G: nx.MultiDiGraph,
+    targets: list[TargetSet],
+    *,
+    kinds: tuple[str, ...] = ("road", "rail"),
+) -> pd.DataFrame:
+    """Single closures that make a passing target pair fail.
+
+    Each road link (both directions) and each rail service (both directions) is closed in
+    turn by patching the compiled engines (the graph is not copied or changed); the targets
+    are re-checked, and every pair that passed before and fails after is listed against the
+    closure.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``closure, kind, name, rules_broken, pairs_broken, pop_affected, examples``, sorted
+        with the most damaging closures first; closures that break nothing are left out.
+    """
+    fp = E.graph_fingerprint(G)
+    base = check(G, targets, legs=False)
+    keys = ["targets", "rule", "origin_id", "destination_id"]
+    passing = base[base["passed"].astype(bool)].set_index(keys)
+    candidates: list[tuple[str, str, str, Callable[[E.Label], bool], frozenset[str]]] = []
+    if "road" in kinds:
+        names: dict[str, str] = {}
+        for _, _, k, d in G.edges(keys=True, data=True):
+            if d.get("kind") == "road":
+                names.setdefault(str(k), d.get("name", ""))
+        for k in sorted(names):
+            candidates.append((k, "road", names[k], lambda lab, k=k: lab.kind == "road" and lab.key == k, frozenset()))
+    if "rail" in kinds:
+        by_base: dict[str, list[str]] = {}
+        for sid, s in G.graph["services"].items():
+            if s["mode"] == "rail":
+                by_base.setdefault(s["base_id"], []).append(sid)
+        for b in sorted(by_base):
+            sids = frozenset(by_base[b])
+            name = G.graph["services"][by_base[b][0]]["name"]
+            candidates.append((b, "rail", name, lambda lab, s=sids: lab.service in s, sids))
+    rows = []
+    for cid, kind, name, drop, closed in candidates:
+        patched: dict[tuple[str, Measure], E.Engine] = {}
+
+        def engine_for(modes: str, measure: Measure, drop=drop, patched=patched) -> E.Engine:
+            if (modes, measure) not in patched:
+                patched[(modes, measure)] = E.compile_graph(G, modes, measure, fingerprint=fp).without(drop)
+            return patched[(modes, measure)]
+
+        after = check(G, targets, legs=False, engine_for=engine_for, closed_services=closed).set_index(keys)
+        broken = passing.index[~after.loc[passing.index, "passed"].astype(bool).to_numpy()]
+        if len(broken):
+            b = passing.loc[broken]
+            rows.append(
+                {
+                    "closure": cid,
+                    "kind": kind,
+                    "name": name,
+                    "rules_broken": ", ".join(sorted({f"{t}:{r}" for t, r, _, _ in broken})),
+                    "pairs_broken": len(broken),
+                    "pop_affected": int(b["pop"].sum()),
+                    "examples": "; ".join(f"{r.origin}→{r.destination}" for r in b.head(3).itertuples()),
+                }
+            )
+    out = pd.DataFrame(
+        rows, columns=["closure", "kind", "name", "rules_broken", "pairs_broken", "pop_affected", "examples"]
+    )
+    return out.sort_values(["pairs_broken", "pop_affected", "closure"], ascending=[False, False, True]).reset_index(
+        drop=True
+    )
