@@ -118,3 +118,19 @@ def test_missing_table_and_unknown_network(tmp_path, net_copy):
         load_network(net_copy)
     with pytest.raises(DataNotFoundError, match="neither a folder nor a shipped network"):
         load_network("no_such_network")
+
+
+def test_build_script_reproduces_the_committed_tables(tmp_path):
+    """The default network is derived from ../shared/data by tools/build_wuhan_circle.py, byte for byte."""
+    import subprocess
+    import sys
+
+    from .conftest import NETWORK, ROOT, SHARED
+
+    shared_file("zones/counties_hubei_hunan_jiangxi.geojson")
+    out = tmp_path / "built"
+    r = subprocess.run([sys.executable, str(ROOT / "tools" / "build_wuhan_circle.py"), "--shared", str(SHARED),
+                        "--out", str(out)], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    for f in sorted(NETWORK.glob("*.*")):
+        assert (out / f.name).read_bytes() == f.read_bytes(), f.name

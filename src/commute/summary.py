@@ -59,15 +59,16 @@ def network_summary(net: Network, G: nx.MultiDiGraph) -> tuple[dict[str, Any], p
 
     hops = hops[[adjacent(r) for r in hops.itertuples(index=False)]]
     hops = hops.assign(pair=[tuple(sorted((a, b))) for a, b in zip(hops["prev"], hops["station_id"], strict=True)])
-    used_pairs = {tuple(sorted((u[8:], v[8:]))) for u, v, d in G.edges(data=True) if d.get("kind") == "ride"}
+    active = {d["base_id"] for d in G.graph["services"].values()}
     for (mode, status), df in hops.groupby(["mode", "status"]):
         uniq = df.drop_duplicates("pair")
+        used = df[df["service_id"].isin(active)].drop_duplicates("pair")
         rows.append(
             {
                 "mode": mode,
                 "status": status,
                 "km_all_rows": uniq["km"].astype(float).sum(),
-                "km_in_use": uniq[uniq["pair"].isin(used_pairs)]["km"].astype(float).sum(),
+                "km_in_use": used["km"].astype(float).sum(),
             }
         )
     km = pd.DataFrame(rows).sort_values(["mode", "status"]).reset_index(drop=True)
