@@ -390,6 +390,24 @@ def cmd_reach(args: argparse.Namespace) -> int:
 
 
 # ------------------------------------------------------------------------------------------------
+def cmd_snapshot_write(args: argparse.Namespace) -> int:
+    """Write reach snapshots."""
+    from .snapshot import write_snapshots
+
+    files = write_snapshots(args.scenarios or None, args.output, targets=args.targets, network=args.network)
+    sys.stdout.write(f"wrote {len(files)} file(s) to {args.output}\n")
+    return 0
+
+
+def cmd_snapshot_check(args: argparse.Namespace) -> int:
+    """Recompute and compare reach snapshots; exit 1 if anything moved."""
+    from .snapshot import check_snapshots, parse_tolerances, report
+
+    diffs, notes = check_snapshots(args.dir, tolerances=parse_tolerances(args.tolerance), network=args.network)
+    (sys.stderr if diffs else sys.stdout).write(report(diffs, notes))
+    return 1 if diffs else 0
+
+
 def _common(p: argparse.ArgumentParser, *, scenario: bool = True) -> None:
     p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
     if scenario:
@@ -518,6 +536,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_reach)
 
     p = sub.add_parser(
+        "snapshot",
+        help="write or check regression snapshots of reach metrics",
+        description="Golden files for accessibility: write small sorted CSVs of the target pairs, rule summaries "
+        "and population within reach for each scenario; check them later.",
+    )
+    ssub = p.add_subparsers(dest="snapshot_command", metavar="ACTION")
+    q = ssub.add_parser(
+        "write",
+        help="write snapshots for scenarios (default: the network today)",
+        description="Write snapshot CSVs, with the scenario hash and network version in a header.",
+    )
+    q.add_argument("scenarios", nargs="*", help="scenario files")
+    q.add_argument("--targets", default=None, help="target set names or files (default: all shipped)")
+    q.add_argument("--network", default=None, help="network name or folder")
+    q.add_argument("-o", "--output", default="snapshots", help="folder (default: snapshots)")
+    q.set_defaults(handler=cmd_snapshot_write)
+    q = ssub.add_parser(
+        "check",
+        help="recompute and compare; exit 1 on a difference",
+        description="Recompute every snapshot in DIR and list every metric that moved beyond its tolerance, "
+        "with its old and new value. Exit 1 on a difference.",
+    )
+    q.add_argument("dir", nargs="?", default="snapshots", help="snapshot folder (default: snapshots)")
+    q.add_argument(
+        "--tolerance",
+        default=None,
+        help="per metric, e.g. minutes=0.5,share=0.01 (defaults: minutes=0.05, share=0.0005, pop=0, gravity=0.5)",
+    )
+    q.add_argument("--network", default=None, help="network name or folder (default: the snapshot's)")
+    q.set_defaults(handler=cmd_snapshot_check)
+    p.set_defaults(handler=lambda a, parser=p: (parser.print_help(), 0)[1])
+
+    p = sub.add_parser(
         "scenario",
         help="validate or describe scenario files",
         description="Scenario files: validate them (every problem at once) or describe them.",
@@ -539,7 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("file", help="scenario YAML file")
     q.add_argument("--network", default=None, help="network name or folder (default: the scenario's)")
     q.set_defaults(handler=cmd_scenario_show)
-    p.set_defaults(handler=lambda a: (p.print_help(), 0)[1])
+    p.set_defaults(handler=lambda a, parser=p: (parser.print_help(), 0)[1])
 
     for register in _EXTRA_PARSERS:
         register(sub)
