@@ -129,8 +129,11 @@ def test_build_script_reproduces_the_committed_tables(tmp_path):
 
     shared_file("zones/counties_hubei_hunan_jiangxi.geojson")
     out = tmp_path / "built"
-    r = subprocess.run([sys.executable, str(ROOT / "tools" / "build_wuhan_circle.py"), "--shared", str(SHARED),
-                        "--out", str(out)], capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "build_wuhan_circle.py"), "--shared", str(SHARED), "--out", str(out)],
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 0, r.stderr
     for f in sorted(NETWORK.glob("*.*")):
         assert (out / f.name).read_bytes() == f.read_bytes(), f.name

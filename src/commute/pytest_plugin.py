@@ -12,8 +12,12 @@ import pytest
 def pytest_addoption(parser: Any) -> None:
     """Add ``--commute-update-snapshots``."""
     group = parser.getgroup("commute")
-    group.addoption("--commute-update-snapshots", action="store_true", default=False,
-                    help="rewrite commute reach snapshots instead of checking them")
+    group.addoption(
+        "--commute-update-snapshots",
+        action="store_true",
+        default=False,
+        help="rewrite commute reach snapshots instead of checking them",
+    )
 
 
 @pytest.fixture

@@ -44,7 +44,11 @@ class Difference:
     new: Any
 
     def __str__(self) -> str:
-        if isinstance(self.old, float) and isinstance(self.new, float) and not (np.isnan(self.old) or np.isnan(self.new)):
+        if (
+            isinstance(self.old, float)
+            and isinstance(self.new, float)
+            and not (np.isnan(self.old) or np.isnan(self.new))
+        ):
             delta = f" ({self.new - self.old:+.2f})"
         else:
             delta = ""
@@ -155,9 +159,14 @@ def read_snapshot(path: str | Path) -> tuple[dict[str, str], pd.DataFrame]:
     return meta, df
 
 
-def _compare_table(label: str, kind: str, old: pd.DataFrame, new: pd.DataFrame, tol: Mapping[str, float]) -> list[Difference]:
-    keys = {"targets": ["targets", "rule", "origin_id", "destination_id"], "summary": ["targets", "rule"],
-            "reach": ["origin_id"]}[kind]
+def _compare_table(
+    label: str, kind: str, old: pd.DataFrame, new: pd.DataFrame, tol: Mapping[str, float]
+) -> list[Difference]:
+    keys = {
+        "targets": ["targets", "rule", "origin_id", "destination_id"],
+        "summary": ["targets", "rule"],
+        "reach": ["origin_id"],
+    }[kind]
     diffs: list[Difference] = []
     o = old.set_index(keys)
     n = new.set_index(keys)
