@@ -572,6 +572,29 @@ def build_roads(
     return nodes, links.reset_index(drop=True), pd.DataFrame(upgrades)
 
 
+def write_boundaries(shared: Path) -> int:
+    """A simplified boundary layer for maps: counties of Hubei/Hunan/Jiangxi and prefectures around them."""
+    import geopandas as gpd
+
+    c = gpd.read_file(shared / "zones/counties_hubei_hunan_jiangxi.geojson").set_crs(4326, allow_override=True)
+    c = c.assign(level="county", source="zones/counties_hubei_hunan_jiangxi.geojson (simplified 0.005 deg)")
+    p = gpd.read_file(shared / "zones/prefectures_2020.geojson").to_crs(4326)
+    around = p.cx[104.0:123.0, 21.5:36.5]
+    around = around[~around["province"].isin(["湖北省", "湖南省", "江西省"])]
+    around = around.assign(level="prefecture", source="zones/prefectures_2020.geojson (simplified 0.02 deg)")
+    c["geometry"] = c.geometry.simplify(0.005, preserve_topology=True)
+    around = around.assign(geometry=around.geometry.simplify(0.02, preserve_topology=True))
+    cols = ["code", "name", "level", "province", "source", "geometry"]
+    out = gpd.GeoDataFrame(pd.concat([c[cols], around[cols]], ignore_index=True), crs=4326)
+    out["code"] = out["code"].astype(str)
+    out = out.sort_values(["level", "code"]).reset_index(drop=True)
+    out["geometry"] = out.geometry.set_precision(1e-5)
+    path = NET / "boundaries.geojson"
+    path.unlink(missing_ok=True)
+    out.to_file(path, driver="GeoJSON", COORDINATE_PRECISION=5)
+    return len(out)
+
+
 def write_calibration_report(report: pd.DataFrame, model, circuity: float, n_circ: int, n_trips: int) -> None:
     rows = "\n".join(
         f"| {r.train_class} | {r.n} | {r.trips} | {r.a:.4f} | {r.b:.2f} | {r.mae_min:.2f} | {r.rmse_min:.2f} | "
@@ -719,6 +742,8 @@ def main() -> None:
     }
     (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     write_calibration_report(report, model, circuity, n_circ, len(trips))
+    n_bound = write_boundaries(shared)
+    print(f"boundaries: {n_bound} polygons")
     print(
         f"places {len(places)}, cities {len(cities)}, stations {len(stations)}, services {len(services)}, "
         f"road links {len(links)}, rail circuity {circuity:.3f} from {n_circ} pairs"

@@ -408,6 +408,57 @@ def cmd_snapshot_check(args: argparse.Namespace) -> int:
     return 1 if diffs else 0
 
 
+def cmd_isochrones(args: argparse.Namespace) -> int:
+    """Isochrone maps and polygons, one file per origin and scenario."""
+    from .isochrones import isochrones, parse_minutes, parse_origin
+    from .maps import ALL_FORMATS, check_output, write_isochrones
+    from .modes import parse_modes
+    from .scenario import graph_for
+
+    bands = parse_minutes(args.minutes)
+    parse_modes(args.modes)
+    origins = args.origin
+    scenarios = args.scenario or [None]
+    jobs = [(o, s) for s in scenarios for o in origins]
+    many = len(jobs) > 1
+    out = args.output
+    if many and "{origin}" not in out and "{scenario}" not in out and not Path(out).is_dir():
+        raise InvalidOptionError(
+            f"{len(jobs)} maps need {len(jobs)} files: give -o a folder or a pattern with {{origin}} and/or {{scenario}}, "
+            "e.g. -o maps/{origin}_{scenario}.png."
+        )
+    ext = args.ext if args.ext.startswith(".") else "." + args.ext
+    if ext not in ALL_FORMATS:
+        raise InvalidOptionError(f"unknown --ext {args.ext!r}; use one of {', '.join(ALL_FORMATS)}.")
+    graphs = {s: graph_for(network=args.network, scenario=s, year=args.year) for s in scenarios}
+    base = graph_for(network=args.network, scenario=args.compare_to, year=args.year) if args.compare_to else None
+    planned = []
+    for o, s in jobs:  # resolve everything and check every path before writing anything
+        parse_origin(graphs[s], o)
+        label_s = Path(s).stem if s else str(graphs[s].graph["network"])
+        label_o = o.replace(",", "_").replace("/", "_")
+        if Path(out).is_dir():
+            path = Path(out) / f"{label_o}_{label_s}{ext}"
+        else:
+            path = Path(out.replace("{origin}", label_o).replace("{scenario}", label_s))
+        planned.append((o, s, check_output(path)))
+    for i, (o, s, path) in enumerate(planned, 1):
+        G = graphs[s]
+        iso = isochrones(G, o, bands, modes=args.modes)
+        b = isochrones(base, o, bands, modes=args.modes) if base is not None else None
+        write_isochrones(iso, G, path, base=b)
+        if many:
+            done = int(30 * i / len(planned))
+            sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{len(planned)} {path.name}")
+            sys.stderr.flush()
+        else:
+            sys.stdout.write(f"wrote {path}\n")
+    if many:
+        sys.stderr.write("\n")
+        sys.stdout.write(f"wrote {len(planned)} file(s)\n")
+    return 0
+
+
 def _common(p: argparse.ArgumentParser, *, scenario: bool = True) -> None:
     p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
     if scenario:
@@ -534,6 +585,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", default="table", help=fmt_help)
     p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     p.set_defaults(handler=cmd_reach)
+
+    p = sub.add_parser(
+        "isochrones",
+        help="isochrone maps (PNG, SVG, PDF), polygons (GeoJSON, GeoPackage) or HTML maps",
+        description="Nested isochrones from one travel-time surface, door to door. Several --origin or --scenario "
+        "make a batch (one file each, with a progress bar); --compare-to draws the area gained over a base.",
+    )
+    p.add_argument(
+        "--origin", action="append", required=True, help="a place name, id or code, or lon,lat; repeat for a batch"
+    )
+    p.add_argument("--minutes", default="60,120,180", help="band limits, comma-separated (default 60,120,180)")
+    p.add_argument("--scenario", action="append", default=None, help="scenario file; repeat for a batch")
+    p.add_argument("--compare-to", default=None, help="base scenario file: map the area gained over it")
+    p.add_argument("--year", default=None, help="year (default: the scenario's or the network's)")
+    p.add_argument("--network", default=None, help="network name or folder")
+    p.add_argument("--modes", default="road,rail", help="modes (default road,rail)")
+    p.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        help="output file (.png .svg .pdf .geojson .gpkg .html), a folder, or a pattern with {origin} and {scenario}",
+    )
+    p.add_argument("--ext", default=".png", help="extension of files written into a folder (default .png)")
+    p.set_defaults(handler=cmd_isochrones)
 
     p = sub.add_parser(
         "snapshot",
