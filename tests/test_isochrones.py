@@ -112,7 +112,7 @@ def test_cli_batch_with_progress(tmp_path, capsys):
             str(tmp_path / "{origin}_{scenario}.geojson"),
         ]
     )
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert code == 0
     assert sorted(f.name for f in tmp_path.iterdir()) == ["武汉_today_2026.geojson", "黄石_today_2026.geojson"]
     assert "2/2" in err

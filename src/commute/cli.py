@@ -424,8 +424,8 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
     out = args.output
     if many and "{origin}" not in out and "{scenario}" not in out and not Path(out).is_dir():
         raise InvalidOptionError(
-            f"{len(jobs)} maps need {len(jobs)} files: give -o a folder or a pattern with {{origin}} and/or {{scenario}}, "
-            "e.g. -o maps/{origin}_{scenario}.png."
+            f"{len(jobs)} maps need {len(jobs)} files: give -o a folder or a pattern with {{origin}} "
+            "and/or {scenario}, e.g. -o maps/{origin}_{scenario}.png."
         )
     ext = args.ext if args.ext.startswith(".") else "." + args.ext
     if ext not in ALL_FORMATS:
