@@ -410,13 +410,18 @@ def cmd_snapshot_check(args: argparse.Namespace) -> int:
 
 def cmd_isochrones(args: argparse.Namespace) -> int:
     """Isochrone maps and polygons, one file per origin and scenario."""
-    from .isochrones import isochrones, parse_minutes, parse_origin
+    from .isochrones import IsochroneSettings, isochrones, parse_minutes, parse_origin
     from .maps import ALL_FORMATS, check_output, write_isochrones
     from .modes import parse_modes
     from .scenario import graph_for
 
     bands = parse_minutes(args.minutes)
     parse_modes(args.modes)
+    if args.step_km <= 0 or args.max_radius_km <= 0:
+        raise InvalidOptionError("--step-km and --max-radius-km must be positive.")
+    settings = IsochroneSettings(
+        step_km=args.step_km, max_radius_km=args.max_radius_km, min_hole_km2=min(25.0, args.max_radius_km**2)
+    )
     origins = args.origin
     scenarios = args.scenario or [None]
     jobs = [(o, s) for s in scenarios for o in origins]
@@ -444,8 +449,8 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
         planned.append((o, s, check_output(path)))
     for i, (o, s, path) in enumerate(planned, 1):
         G = graphs[s]
-        iso = isochrones(G, o, bands, modes=args.modes)
-        b = isochrones(base, o, bands, modes=args.modes) if base is not None else None
+        iso = isochrones(G, o, bands, modes=args.modes, settings=settings)
+        b = isochrones(base, o, bands, modes=args.modes, settings=settings) if base is not None else None
         write_isochrones(iso, G, path, base=b)
         if many:
             done = int(30 * i / len(planned))
@@ -456,6 +461,48 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
     if many:
         sys.stderr.write("\n")
         sys.stdout.write(f"wrote {len(planned)} file(s)\n")
+    return 0
+
+
+def cmd_osm_import(args: argparse.Namespace) -> int:
+    """Import OpenStreetMap roads and join them to a network."""
+    from .osm import merge_road_layer, read_osm_roads
+
+    if args.max_snap_km <= 0:
+        raise InvalidOptionError("--max-snap-km must be positive, e.g. 1.")
+    out = Path(args.output)
+    if out.exists() and (not out.is_dir() or any(out.iterdir())):
+        raise InvalidOptionError(f"output {out} exists and is not an empty folder; choose a new folder.")
+    if not out.resolve().parent.is_dir():
+        raise InvalidOptionError(f"cannot write {out}: folder {out.resolve().parent} does not exist; create it first.")
+    layer, rep = read_osm_roads(args.file, place=args.place, consolidate_m=args.consolidate_m)
+    rep = merge_road_layer(args.base, layer, out, max_snap_km=args.max_snap_km, report=rep)
+    sys.stdout.write("\n".join(rep.lines()) + f"\nwrote network {out}\n")
+    return 0
+
+
+def cmd_gtfs_import(args: argparse.Namespace) -> int:
+    """Import a GTFS feed as network tables."""
+    import datetime as dt
+
+    from .gtfs import Feed, feed_to_tables, parse_hhmm, write_tables
+
+    try:
+        day = dt.date.fromisoformat(args.date)
+    except ValueError:
+        raise InvalidOptionError(f"date {args.date!r} is not YYYY-MM-DD.") from None
+    out = Path(args.output)
+    if not out.resolve().parent.is_dir():
+        raise InvalidOptionError(f"cannot write {out}: folder {out.resolve().parent} does not exist; create it first.")
+    tables = feed_to_tables(
+        Feed(args.feed), day=day, start_min=parse_hhmm(args.start), end_min=parse_hhmm(args.end), prefix=args.prefix
+    )
+    write_tables(tables, out)
+    s = tables["services"]
+    sys.stdout.write(
+        f"{len(tables['stations'])} stops and {len(s)} services ({', '.join(sorted(set(s['mode'])))}) "
+        f"written to {out}\n"
+    )
     return 0
 
 
@@ -608,7 +655,50 @@ def build_parser() -> argparse.ArgumentParser:
         help="output file (.png .svg .pdf .geojson .gpkg .html), a folder, or a pattern with {origin} and {scenario}",
     )
     p.add_argument("--ext", default=".png", help="extension of files written into a folder (default .png)")
+    p.add_argument("--step-km", type=float, default=2.0, help="sampling step along roads (street level: 0.1)")
+    p.add_argument("--max-radius-km", type=float, default=15.0, help="cap of the local-travel disks (street: 0.3)")
     p.set_defaults(handler=cmd_isochrones)
+
+    p = sub.add_parser(
+        "osm",
+        help="import OpenStreetMap roads (osmnx) into a network",
+        description="Build a drivable street layer from an OSM XML file (offline) or, online, a place name, and "
+        "write a network folder: the base network joined with the streets.",
+    )
+    osub = p.add_subparsers(dest="osm_command", metavar="ACTION")
+    q = osub.add_parser(
+        "import",
+        help="import an OSM file or place",
+        description="Import drivable roads; report counts and what the largest component dropped.",
+    )
+    q.add_argument("file", nargs="?", default=None, help=".osm XML file")
+    q.add_argument("--place", default=None, help="a place name to download (needs the internet)")
+    q.add_argument("--base", default="wuhan_circle", help="network the streets join (default wuhan_circle)")
+    q.add_argument("--max-snap-km", type=float, default=1.0, help="places and stations farther are reported")
+    q.add_argument("--consolidate-m", type=float, default=15.0, help="merge intersections closer than this")
+    q.add_argument("-o", "--output", required=True, help="new network folder, e.g. networks/optics_valley")
+    q.set_defaults(handler=cmd_osm_import)
+    p.set_defaults(handler=lambda a, parser=p: (parser.print_help(), 0)[1])
+
+    p = sub.add_parser(
+        "gtfs",
+        help="import a GTFS feed as services",
+        description="Read a GTFS feed into services with run times and headways for a day and window.",
+    )
+    gsub = p.add_subparsers(dest="gtfs_command", metavar="ACTION")
+    q = gsub.add_parser(
+        "import",
+        help="import a feed (folder or zip) into network tables",
+        description="Write stations.csv, services.csv and service_stops.csv in the network schema.",
+    )
+    q.add_argument("feed", help="GTFS folder or .zip")
+    q.add_argument("--date", required=True, help="service day, YYYY-MM-DD")
+    q.add_argument("--start", default="06:00", help="window start HH:MM (default 06:00)")
+    q.add_argument("--end", default="22:00", help="window end HH:MM (default 22:00)")
+    q.add_argument("--prefix", default="gtfs", help="id prefix of the stations and services (default gtfs)")
+    q.add_argument("-o", "--output", required=True, help="output folder")
+    q.set_defaults(handler=cmd_gtfs_import)
+    p.set_defaults(handler=lambda a, parser=p: (parser.print_help(), 0)[1])
 
     p = sub.add_parser(
         "snapshot",

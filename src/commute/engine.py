@@ -153,7 +153,7 @@ def compile_graph(
     """
     mset = parse_modes(modes)
     meas = parse_measure(measure)
-    if meas is Measure.STATION_TO_STATION and not (mset & {Mode.RAIL, Mode.AIR}):
+    if meas is Measure.STATION_TO_STATION and not (mset & {Mode.RAIL, Mode.AIR, Mode.BUS}):
         raise InvalidOptionError("station_to_station needs rail or air in the modes; add --modes rail.")
     fp = fingerprint or graph_fingerprint(G)
     key = (fp, mset, meas)

@@ -180,7 +180,8 @@ def build_graph(
             upgraded_by=upgraded_by,
         )
         G.add_edge(junction_node(r.from_node), junction_node(r.to_node), key=r.link_id, **attrs)
-        G.add_edge(junction_node(r.to_node), junction_node(r.from_node), key=r.link_id, **attrs)
+        if str(getattr(r, "oneway", "")).strip().lower() not in ("true", "1", "yes"):
+            G.add_edge(junction_node(r.to_node), junction_node(r.from_node), key=r.link_id, **attrs)
 
     acc = params.get("access", {})
     speed = float(acc.get("speed_kmh", 30))

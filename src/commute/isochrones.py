@@ -28,8 +28,7 @@ import pandas as pd
 
 from .errors import InvalidOptionError
 from .geo import METRIC_CRS, STORAGE_CRS, haversine_km
-from .places import Endpoint
-from .travel import endpoints, surface
+from .travel import parse_origin, surface
 
 
 def _require_geo() -> None:
@@ -66,78 +65,6 @@ def parse_minutes(text: str | Sequence[float]) -> list[float]:
     if vals[0] <= 0:
         raise InvalidOptionError("minutes must be positive, e.g. 60,120,180.")
     return vals
-
-
-def parse_origin(G: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, Endpoint]:
-    """An origin from a place name (or id, code) or a point ``lon,lat``.
-
-    A point becomes a temporary place joined by access links to the nearest road junction and
-    to the stations within reach, on a copy of the graph.
-    """
-    t = str(text).strip()
-    parts = t.replace("，", ",").split(",")
-    if len(parts) == 2:
-        try:
-            lon, lat = float(parts[0]), float(parts[1])
-        except ValueError:
-            lon = lat = None  # type: ignore[assignment]
-        if lon is not None and lat is not None:
-            if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-                raise InvalidOptionError(f"origin {t!r} is outside WGS84 lon,lat ranges; give lon,lat in degrees.")
-            return _with_point(G, lon, lat)
-    (ep,) = endpoints(G, t)
-    return G, ep
-
-
-def _with_point(G: nx.MultiDiGraph, lon: float, lat: float) -> tuple[nx.MultiDiGraph, Endpoint]:
-    H = G.copy()
-    H.graph["services"] = dict(G.graph["services"])
-    pid = f"point_{lon:.5f}_{lat:.5f}"
-    node = f"place:{pid}"
-    H.add_node(
-        node, kind="place", id=pid, name=f"{lon:.4f},{lat:.4f}", city=None, pop=0, lon=lon, lat=lat, area_km2=None
-    )
-    acc = G.graph["parameters"].get("access", {})
-    speed, circ = float(acc.get("speed_kmh", 40)), float(acc.get("circuity", 1.2))
-    juncs = [(n, d) for n, d in H.nodes(data=True) if d.get("kind") == "junction" and H.out_degree(n) > 0]
-    if not juncs:
-        raise InvalidOptionError("the network has no road junction to start a point origin from.")
-    d = haversine_km(lon, lat, np.array([x["lon"] for _, x in juncs]), np.array([x["lat"] for _, x in juncs]))
-    i = int(np.argmin(d))
-    if d[i] > 50:
-        raise InvalidOptionError(
-            f"point {lon},{lat} is {d[i]:.0f} km from the nearest junction of the network; pick a point inside it."
-        )
-    m = 60.0 * d[i] * circ / speed
-    for u, v in ((node, juncs[i][0]), (juncs[i][0], node)):
-        H.add_edge(u, v, key="access", kind="access", mode="access", minutes=m, length_km=d[i] * circ)
-    # stations within reach: reuse the station rule by re-connecting stations to the new place
-    for n, dd in list(H.nodes(data=True)):
-        if dd.get("kind") == "station":
-            rule = acc.get(dd["mode"], {})
-            ds = float(haversine_km(lon, lat, dd["lon"], dd["lat"]))
-            if ds <= float(rule.get("other_city_km", 25)):
-                t = 60.0 * ds * circ / speed
-                H.add_edge(
-                    node,
-                    n,
-                    key="access",
-                    kind="access",
-                    mode="access",
-                    minutes=t + float(rule.get("entry_min", 10)),
-                    length_km=ds * circ,
-                )
-                H.add_edge(
-                    n,
-                    node,
-                    key="access",
-                    kind="access",
-                    mode="access",
-                    minutes=t + float(rule.get("exit_min", 5)),
-                    length_km=ds * circ,
-                )
-    ep = Endpoint(pid, f"{lon:.4f},{lat:.4f}", "place", pid, "", (), 0)
-    return H, ep
 
 
 def isochrones(

@@ -14,6 +14,7 @@ class Mode(StrEnum):
     ROAD = "road"
     RAIL = "rail"
     AIR = "air"
+    BUS = "bus"
 
 
 class Measure(StrEnum):
@@ -41,13 +42,13 @@ def parse_modes(value: str | Iterable[str | Mode] | None) -> frozenset[Mode]:
     items = [s.strip() for s in value.split(",")] if isinstance(value, str) else [str(s) for s in value]
     items = [s for s in items if s]
     if not items:
-        raise InvalidOptionError("no mode given; use one or more of road, rail, air.")
+        raise InvalidOptionError("no mode given; use one or more of road, rail, air, bus.")
     out = set()
     for s in items:
         try:
             out.add(Mode(s.lower()))
         except ValueError:
-            raise InvalidOptionError(f"unknown mode {s!r}; use one or more of road, rail, air.") from None
+            raise InvalidOptionError(f"unknown mode {s!r}; use one or more of road, rail, air, bus.") from None
     return frozenset(out)
 
 

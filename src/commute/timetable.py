@@ -41,6 +41,7 @@ class Trip:
     trip_id: str
     train_class: str
     stops: tuple[StopTime, ...] = field(default_factory=tuple)
+    route: str = ""
 
     @property
     def stations(self) -> tuple[str, ...]:
@@ -307,22 +308,25 @@ def stop_pair_services(trips: Iterable[Trip], *, service_day_min: float = SERVIC
 def pattern_services(trips: Iterable[Trip], *, window_min: float = SERVICE_DAY_MIN) -> pd.DataFrame:
     """Aggregate trips into one service per stopping pattern (same stations in order).
 
+    Trips of different routes are kept apart even when they stop alike.
+
     Returns
     -------
     pandas.DataFrame
-        One row per pattern: ``pattern`` (stations joined by ``;``), ``trips``,
+        One row per route and pattern: ``route``, ``pattern`` (stations joined by ``;``), ``trips``,
         ``headway_min`` (window over trips), and ``run_min`` (median minutes between
         consecutive stops, joined by ``;``) and ``dwell_min`` likewise.
     """
-    groups: dict[tuple[str, ...], list[Trip]] = defaultdict(list)
+    groups: dict[tuple[str, tuple[str, ...]], list[Trip]] = defaultdict(list)
     for t in trips:
-        groups[t.stations].append(t)
+        groups[(t.route, t.stations)].append(t)
     rows = []
-    for stations, ts in sorted(groups.items()):
+    for (route, stations), ts in sorted(groups.items()):
         runs = np.array([[s2.arr - s1.dep for s1, s2 in zip(t.stops, t.stops[1:], strict=False)] for t in ts])
         dwells = np.array([[s.dep - s.arr for s in t.stops] for t in ts])
         rows.append(
             (
+                route,
                 ";".join(stations),
                 len(ts),
                 window_min / len(ts),
@@ -330,4 +334,4 @@ def pattern_services(trips: Iterable[Trip], *, window_min: float = SERVICE_DAY_M
                 ";".join(f"{v:g}" for v in np.median(dwells, axis=0)),
             )
         )
-    return pd.DataFrame(rows, columns=["pattern", "trips", "headway_min", "run_min", "dwell_min"])
+    return pd.DataFrame(rows, columns=["route", "pattern", "trips", "headway_min", "run_min", "dwell_min"])
