@@ -12,7 +12,7 @@ from commute import engine as E
 from commute.cli import main
 from commute.errors import ValidationError
 from commute.graph import build_graph
-from commute.scenario import apply_scenario, copy_graph, describe, graph_for, load_scenario
+from commute.scenario import apply_scenario, copy_graph, describe, graph_for, load_scenario, validate_file
 from commute.travel import travel_times
 
 from .conftest import NETWORK, SCENARIOS
@@ -89,7 +89,7 @@ def test_malformed_scenario_reports_every_mistake_with_lines(tmp_path, net, caps
     path = tmp_path / "bad.yaml"
     path.write_text(BAD, encoding="utf-8")
     with pytest.raises(ValidationError) as ei:
-        apply_scenario(net, load_scenario(path)) if False else load_scenario(path)
+        validate_file(path)
     form = ei.value.report()
     expected_form = [
         ":3: unknown key 'colour'",
@@ -101,6 +101,11 @@ def test_malformed_scenario_reports_every_mistake_with_lines(tmp_path, net, caps
         ":14: lanes 40 is outside",
         ":15: remove_service lacks required field 'service'",
         ":16: each change must be a mapping",
+        ":5: unknown project 'no_such_project'",  # references too, in the same report
+        ":6: project 'wuhan_yichang_hsr' is already open in 2026",
+        ":9: road link 'nowhere:1' is not in the network",
+        ":11: service 'not_a_service' is not running",
+        ":13: station '月球站' is not in the network",
     ]
     for piece in expected_form:
         assert piece in form, piece

@@ -139,15 +139,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_scenario_validate(args: argparse.Namespace) -> int:
     """Validate scenario files: every problem of every file, then a non-zero exit if any."""
-    from .network import load_network
-    from .scenario import apply_scenario, load_scenario
+    from .scenario import load_scenario, validate_file
 
     failed: list[ValidationError] = []
     for f in args.files:
         try:
+            G = validate_file(f, network=args.network)
             sc = load_scenario(f)
-            net = load_network(args.network or sc.network)
-            G = apply_scenario(net, sc)
             sys.stdout.write(
                 f"ok {f}: {len(sc.changes)} change(s), year {G.graph['year']}, hash {G.graph['scenario']['hash']}\n"
             )

@@ -22,7 +22,7 @@ import copy
 import hashlib
 import json
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -127,6 +127,7 @@ class Change:
     file: str
     line: int
     lines: dict[str, int] = field(default_factory=dict)
+    form_ok: bool = True
 
     def to_json(self) -> dict[str, Any]:
         """The change as plain data (for hashing and display)."""
@@ -150,7 +151,7 @@ class Scenario:
         return [c.to_json() for c in self.changes]
 
 
-def load_scenario(path: str | Path, *, _seen: tuple[str, ...] = ()) -> Scenario:
+def load_scenario(path: str | Path, *, _seen: tuple[str, ...] = (), problems: Problems | None = None) -> Scenario:
     """Parse a scenario file (and its parents) and check its form.
 
     Raises
@@ -160,11 +161,32 @@ def load_scenario(path: str | Path, *, _seen: tuple[str, ...] = ()) -> Scenario:
     DataNotFoundError
         If the file does not exist.
     """
-    probs = Problems(f"scenario {path}")
+    probs = problems if problems is not None else Problems(f"scenario {path}")
     sc = _parse(Path(path), probs, _seen)
-    probs.raise_if_any()
+    if problems is None or sc is None:
+        probs.raise_if_any()
     assert sc is not None
     return sc
+
+
+def validate_file(path: str | Path, *, network: str | None = None, year: int | None = None) -> nx.MultiDiGraph:
+    """Parse, check and apply a scenario file in one pass; every problem is reported together.
+
+    Form problems (types, ranges, unknown verbs) and reference problems (unknown places,
+    links, projects; changes that do nothing) are collected in one list; a change whose form
+    is broken is not applied, so its references are not checked twice.
+
+    Raises
+    ------
+    ValidationError
+        With every problem of the file and its parents.
+    """
+    probs = Problems(f"scenario {path}")
+    sc = load_scenario(path, problems=probs)
+    if network is not None and sc.network is not None and network != sc.network:
+        raise InvalidOptionError(f"--network {network} differs from the scenario's network {sc.network}; drop one.")
+    net = load_network(network or sc.network)
+    return apply_scenario(net, sc, year=year, problems=probs)
 
 
 def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | None:
@@ -252,7 +274,10 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
             probs.add(f, ln, f"unknown change {verb!r}", f"use one of {', '.join(VERBS)}")
             continue
         ch = Change(verb, args, f, ln, dict(getattr(args, "lines", {}) or {}))
+        before = len(probs.items)
         _check_change_form(ch, probs)
+        if len(probs.items) > before:
+            ch = replace(ch, form_ok=False)
         changes.append(ch)
     if year is None and parent is not None:
         year = parent.year
@@ -368,18 +393,20 @@ def scenario_hash(sc: Scenario, net: Network, year: int) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
 
-def apply_scenario(net: Network, sc: Scenario, *, year: int | None = None) -> nx.MultiDiGraph:
+def apply_scenario(
+    net: Network, sc: Scenario, *, year: int | None = None, problems: Problems | None = None
+) -> nx.MultiDiGraph:
     """The scenario's graph: the network in the scenario's year, its projects on, its changes applied.
 
     Every problem (unknown reference, a change that does nothing) is collected with its file
     and line; if there is any, :class:`ValidationError` is raised and nothing is returned.
     """
     y = check_year(net, year if year is not None else sc.year)
-    probs = Problems(f"scenario {sc.path}")
+    probs = problems if problems is not None else Problems(f"scenario {sc.path}")
     known_projects = set(net.tables["projects"]["project_id"])
     projects = []
     for ch in sc.changes:
-        if ch.verb == "open_project":
+        if ch.verb == "open_project" and ch.form_ok:
             if ch.args not in known_projects:
                 close = [p for p in known_projects if str(ch.args).split("_")[0] in p][:5]
                 probs.add(
@@ -393,7 +420,7 @@ def apply_scenario(net: Network, sc: Scenario, *, year: int | None = None) -> nx
     already = projects_open_by(net, y)
     G = build_graph(net, y, projects=[p for p in projects if p in known_projects])
     for ch in sc.changes:
-        if ch.verb == "open_project" and ch.args in known_projects and ch.args in already:
+        if ch.verb == "open_project" and ch.form_ok and ch.args in known_projects and ch.args in already:
             probs.add(
                 ch.file,
                 ch.line,
@@ -402,7 +429,7 @@ def apply_scenario(net: Network, sc: Scenario, *, year: int | None = None) -> nx
             )
     index = PlaceIndex(net)
     for ch in sc.changes:
-        if ch.verb != "open_project":
+        if ch.verb != "open_project" and ch.form_ok:
             _apply_change(G, net, index, ch, probs)
     probs.raise_if_any()
     G.graph["scenario"] = {
@@ -422,11 +449,7 @@ def graph_for(
     if scenario is None:
         net = load_network(network)
         return build_graph(net, y)
-    sc = load_scenario(scenario)
-    if network is not None and sc.network is not None and network != sc.network:
-        raise InvalidOptionError(f"--network {network} differs from the scenario's network {sc.network}; drop one.")
-    net = load_network(network or sc.network)
-    return apply_scenario(net, sc, year=y)
+    return validate_file(scenario, network=network, year=y)
 
 
 def _int_year(year: int | str) -> int:

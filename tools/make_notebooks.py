@@ -1,0 +1,245 @@
+"""Write the tutorial notebooks in notebooks/ (without outputs). Run from the project root."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat as nbf
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "notebooks"
+
+SETUP = """import os
+from pathlib import Path
+
+# run from the notebooks folder or the project root
+if Path.cwd().name == "notebooks":
+    os.chdir("..")
+import matplotlib
+import pandas as pd
+
+import commute.notebook as cn
+
+pd.set_option("display.max_colwidth", 120)"""
+
+NOTEBOOKS = {
+    "01_targets_today.ipynb": [
+        (
+            "md",
+            """# The "123" and Huangshi "1/3/4" targets on today's network
+
+The Wuhan City Circle plans promise a "123" network: **1 hour** inside the circle, **2 hours** to
+the cities of the Yangtze middle-reaches cluster and **3 hours** to the country's major cities.
+Huangshi's own plan asks for **1, 3 and 4 hours**. This notebook checks today's network (2026)
+against both and shows where it falls short.""",
+        ),
+        ("code", SETUP),
+        (
+            "code",
+            """today = cn.load("scenarios/today_2026.yaml")
+detail, summary = cn.check(today, "123,huangshi_134")
+cn.styled(summary[["targets", "rule", "rule_name", "passing", "pairs", "pop_share_passing", "worst"]])""",
+        ),
+        (
+            "md",
+            """Each row is a rule. *passing/pairs* counts destinations reached within the limit; the
+population share weights them by the 2020 census. The station-to-station rules read the plans'
+timetable claims; the door-to-door rules count getting to and from the stations too, which is
+why the finer "every county within an hour" reading is far from met.
+
+Which circle cities are still more than an hour from Wuhan by train, and how do their best trips go?""",
+        ),
+        (
+            "code",
+            """circle = detail[(detail.targets == "123") & (detail.rule == "circle_1h")]
+cn.styled(circle[["destination", "minutes", "limit_min", "passed", "short_by_min", "legs"]].sort_values("minutes"))""",
+        ),
+        (
+            "md",
+            """The map shows how far one gets from Wuhan's centre in 1, 2 and 3 hours door to door by road
+and rail: the bands follow the high-speed lines and expressways, and rail leaves islands around
+stations reached by train.""",
+        ),
+        ("code", """fig = cn.map(today, "武汉", "60,120,180")"""),
+        ("code", """fig = cn.map(today, "黄石", "60,180,240")"""),
+    ],
+    "02_projects_compared.ipynb": [
+        (
+            "md",
+            """# The plan's projects, one by one and together
+
+Which project brings which city within the targets? Each project scenario adds one project to
+the network it would join (the 2021 network for the lines opened since, today's for those still
+to come). Then a scenario with several changes is split into the contribution of each change.""",
+        ),
+        ("code", SETUP),
+        (
+            "code",
+            """base21 = cn.load("scenarios/base_2021.yaml")
+projects = {
+    "武宜高铁": cn.load("scenarios/project_hsr_wuhan_yichang.yaml"),
+    "襄荆+荆荆": cn.load("scenarios/project_hsr_xiangyang_jingzhou.yaml"),
+    "武阳高速": cn.load("scenarios/project_expressway_wuyang.yaml"),
+    "G4 widening": cn.load("scenarios/project_widening_g4.yaml"),
+    "all since 2021": cn.load("scenarios/today_2026.yaml"),
+}
+cmp = cn.compare(base21, projects, "123,huangshi_134")
+cn.styled(cmp[cmp.now_pass + cmp.now_fail > 0][["scenario", "targets", "rule", "now_pass", "now_fail",
+                                               "mean_gain_min", "pop_newly_within", "pairs_now_passing"]])""",
+        ),
+        (
+            "md",
+            """`now_pass` counts pairs that meet the target only with the project; `pop_newly_within` is the
+census population those pairs bring within the limit. The 武宜 line is what brings 潜江 within an
+hour of Wuhan; the Xiangyang–Jingzhou lines matter for Huangshi's 3-hour reach.
+
+A scenario of several changes: how much does each one contribute? The order-independent average
+(Shapley value) sums to the whole scenario's effect.""",
+        ),
+        (
+            "code",
+            """from commute.attribution import attribute
+from commute.network import load_network
+from commute.scenario import load_scenario
+from commute.targets import load_targets, resolve_targets
+
+sc = load_scenario("scenarios/package_broken_roads.yaml")
+sets = [load_targets(p) for p in resolve_targets("123,huangshi_134,one_day")]
+contrib = attribute(load_network(), sc, sets)
+contrib.pivot_table(index="what", columns="score", values="shapley").round(1)""",
+        ),
+        (
+            "md",
+            """Negative *minutes_short* means the change removes minutes from the targets' shortfall. Which
+single closures would break a target that passes today?""",
+        ),
+        (
+            "code",
+            """from commute.attribution import critical_closures
+
+today = cn.load("scenarios/today_2026.yaml")
+critical = critical_closures(today, [load_targets(p) for p in resolve_targets("123")], kinds=("rail",))
+critical.head(8)""",
+        ),
+    ],
+    "03_isochrones_before_after.ipynb": [
+        (
+            "md",
+            """# Isochrones before and after a project
+
+How much land comes within 1, 2 and 3 hours of Wuhan with the Wuhan–Yichang high-speed line? The
+first map is the 2021 network, the second the same network with the line; the third shows only
+the area gained in each band.""",
+        ),
+        ("code", SETUP),
+        (
+            "code",
+            """before = cn.load("scenarios/base_2021.yaml")
+after = cn.load("scenarios/project_hsr_wuhan_yichang.yaml")
+fig = cn.map(before, "武汉", "60,120,180")""",
+        ),
+        ("code", """fig = cn.map(after, "武汉", "60,120,180")"""),
+        ("code", """fig = cn.map(after, "武汉", "60,120,180", base=before)"""),
+        (
+            "md",
+            """The gained area follows the new line westwards to 天门, 潜江, 荆州 and 宜昌. The polygons
+themselves (for QGIS) come from `commute.isochrones.isochrones` or `commute isochrones -o x.gpkg`.""",
+        ),
+        (
+            "code",
+            """from commute.isochrones import gained, isochrones
+
+g = gained(isochrones(before, "武汉", "60,120,180"), isochrones(after, "武汉", "60,120,180"))
+g[["minutes", "gained_km2"]].round(0)""",
+        ),
+    ],
+    "04_build_your_own_scenario.ipynb": [
+        (
+            "md",
+            """# Build your own scenario
+
+A scenario is a small YAML file. This one opens a broken road between 云梦县 and 应城市 and adds
+a 160 km/h suburban line 光谷–葛店南–花湖机场–黄石 every 15 minutes, on today's network. Validation
+reports every mistake at once, with its line; then we check the targets and compare.""",
+        ),
+        ("code", SETUP),
+        (
+            "code",
+            """text = '''
+name: my test
+extends: today_2026.yaml
+changes:
+  - add_road: {from: 云梦县, to: 应城市, class: highway, lanes: 4, speed_kmh: 80}
+  - add_service:
+      id: my_line
+      name: 光谷–花湖机场–黄石 市域快线
+      class: C
+      speed_kmh: 160
+      headway_min: 15
+      new_stations:
+        rs_my_guanggu: {name: 光谷(新), lon: 114.41, lat: 30.50, city: wuhan, place: hongshan}
+        rs_my_huahu: {name: 花湖机场(新), lon: 115.03, lat: 30.34, city: ezhou, place: echeng}
+      stations: [rs_my_guanggu, 葛店南, rs_my_huahu, 黄石]
+'''
+path = Path("scenarios/_notebook_example.yaml")
+path.write_text(text, encoding="utf-8")""",
+        ),
+        ("md", """A typo is caught with its line and a hint before anything is applied:"""),
+        (
+            "code",
+            """from commute.errors import ValidationError
+from commute.network import load_network
+from commute.scenario import describe, load_scenario, validate_file
+
+bad = Path("scenarios/_notebook_bad.yaml")
+bad.write_text(text.replace("speed_kmh: 160", "speed_kmh: 1600").replace("应城市", "应城县"), encoding="utf-8")
+try:
+    validate_file(bad)
+except ValidationError as e:
+    print(e.report())
+finally:
+    bad.unlink()""",
+        ),
+        (
+            "code",
+            """sc = load_scenario(path)
+print("\\n".join(describe(sc, load_network())))
+mine = cn.load(path)
+today = cn.load("scenarios/today_2026.yaml")
+cn.styled(cn.compare(today, {"my test": mine}, "123,huangshi_134,one_day"))""",
+        ),
+        (
+            "md",
+            """The new road is what 云梦县 feels first: today the modelled roads make it detour through 孝感 to
+reach 应城, 23 km away. The map shows the area 云梦县 gains within 30, 60 and 90 minutes.""",
+        ),
+        (
+            "code",
+            """import commute
+
+pd.concat([commute.travel_times(g, "云梦县", "应城市,天门,汉川市", modes="road").assign(scenario=name)
+           for name, g in (("today", today), ("my test", mine))]).round(1)""",
+        ),
+        (
+            "code",
+            """fig = cn.map(mine, "云梦县", "30,60,90", base=today)
+path.unlink()""",
+        ),
+    ],
+}
+
+
+def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    for name, cells in NOTEBOOKS.items():
+        nb = nbf.v4.new_notebook()
+        nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+        nb.cells = [nbf.v4.new_markdown_cell(src) if kind == "md" else nbf.v4.new_code_cell(src) for kind, src in cells]
+        for i, c in enumerate(nb.cells):
+            c["id"] = f"c{i:02d}"
+        nbf.write(nb, OUT / name)
+        print("wrote", OUT / name)
+
+
+if __name__ == "__main__":
+    main()
