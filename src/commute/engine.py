@@ -34,6 +34,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from . import kernels
 from .errors import InvalidOptionError
 from .modes import Measure, Mode, parse_measure, parse_modes
 
@@ -352,10 +353,12 @@ def matrix(eng: Engine, origins: Sequence[Any], dests: Sequence[Any], *, cutoff:
         if not flat:
             return out
         limit = np.inf if cutoff is None else float(cutoff)
-        d = dijkstra(eng.matrix, directed=True, indices=flat, limit=limit)
+        tgt = [_targets(eng, x) for x in dests]
+        cols = sorted({t[0] for t in tgt if t})
+        col_of = {t: j for j, t in enumerate(cols)}
+        d = kernels.many_to_many(eng.matrix, np.asarray(flat), np.asarray(cols, dtype=np.int64), limit=limit)
         d = np.where(np.isinf(d), np.nan, d)
         row_of = {s: i for i, s in enumerate(flat)}
-        tgt = [_targets(eng, x) for x in dests]
         for i, o in enumerate(origins):
             if not src[i]:
                 continue
@@ -364,7 +367,7 @@ def matrix(eng: Engine, origins: Sequence[Any], dests: Sequence[Any], *, cutoff:
                 if x.key == o.key:
                     out[i, j] = 0.0
                 elif tgt[j]:
-                    out[i, j] = r[tgt[j][0]]
+                    out[i, j] = r[col_of[tgt[j][0]]]
         return out
     return (
         np.vstack([times_from(eng, o, dests, cutoff=cutoff) for o in origins]) if origins else np.zeros((0, len(dests)))
@@ -405,11 +408,20 @@ class Leg:
 
 def best_trip(eng: Engine, origin: Any, dest: Any) -> tuple[float, list[Leg]]:
     """Minutes and legs of the best trip between two endpoints; (nan, []) if unreachable."""
-    if origin.key == dest.key:
-        return 0.0, []
+    return best_trips(eng, origin, [dest])[0]
+
+
+def best_trips(eng: Engine, origin: Any, dests: Sequence[Any]) -> list[tuple[float, list[Leg]]]:
+    """Minutes and legs of the best trips from one endpoint to several (one search)."""
     src = _sources(eng, origin)
     dist, pred = search(eng, src, predecessors=True)
     assert pred is not None
+    return [(0.0, []) if origin.key == d.key else _trip_from_tree(eng, src, dist, pred, d) for d in dests]
+
+
+def _trip_from_tree(
+    eng: Engine, src: list[int], dist: np.ndarray, pred: np.ndarray, dest: Any
+) -> tuple[float, list[Leg]]:
     tg = [(dist[t], t) for t in _targets(eng, dest) if not np.isnan(dist[t])]
     if not tg:
         return float("nan"), []

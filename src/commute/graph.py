@@ -214,32 +214,49 @@ def build_graph(
                 lat=float(s.lat),
             )
     _add_services(G, net, active)
+    ctx = _AccessContext(G)
     for sid in [n for n, d in G.nodes(data=True) if d.get("kind") == "station"]:
-        connect_station(G, sid)
+        connect_station(G, sid, ctx)
     return G
 
 
-def connect_station(G: nx.MultiDiGraph, node: str) -> None:
+class _AccessContext:
+    """Arrays of the places and road junctions of a graph, for connecting many stations fast."""
+
+    def __init__(self, G: nx.MultiDiGraph) -> None:
+        places = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "place"]
+        self.place_nodes = [n for n, _ in places]
+        self.place_ids = [d["id"] for _, d in places]
+        self.place_city = np.array([d.get("city") or "" for _, d in places], dtype=object)
+        self.place_lon = np.array([d["lon"] for _, d in places], dtype=float)
+        self.place_lat = np.array([d["lat"] for _, d in places], dtype=float)
+        road_from = {u for u, _, d in G.edges(data=True) if d.get("kind") == "road"}
+        juncs = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "junction" and n in road_from]
+        self.junction_nodes = [n for n, _ in juncs]
+        self.junction_lon = np.array([d["lon"] for _, d in juncs], dtype=float)
+        self.junction_lat = np.array([d["lat"] for _, d in juncs], dtype=float)
+
+
+def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = None) -> None:
     """Add the access links of one station (to places and the nearest junction) by the network's rule.
 
     Used when building a graph and when a scenario adds a station.
     """
+    ctx = ctx or _AccessContext(G)
     params = G.graph["parameters"].get("access", {})
     speed, circ = float(params.get("speed_kmh", 30)), float(params.get("circuity", 1.3))
     s = G.nodes[node]
     rule = params.get(s["mode"], {})
     entry, exit_ = float(rule.get("entry_min", 10)), float(rule.get("exit_min", 5))
     same_km, other_km = float(rule.get("same_city_km", 60)), float(rule.get("other_city_km", 25))
-    places = [(n, d) for n, d in G.nodes(data=True) if d.get("kind") == "place"]
-    lon = np.array([d["lon"] for _, d in places])
-    lat = np.array([d["lat"] for _, d in places])
-    dist = haversine_km(s["lon"], s["lat"], lon, lat)
-    for (pn, pd_), d in zip(places, dist, strict=True):
-        own = s.get("place") == pd_["id"]
-        if own or (s.get("city") and pd_["city"] == s["city"] and d <= same_km) or d <= other_km:
-            t = 60.0 * d * circ / speed
-            G.add_edge(pn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=d * circ)
-            G.add_edge(node, pn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=d * circ)
+    dist = haversine_km(s["lon"], s["lat"], ctx.place_lon, ctx.place_lat)
+    same = (ctx.place_city == (s.get("city") or "\0")) & (dist <= same_km)
+    near = same | (dist <= other_km)
+    for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids])):
+        pn, d = ctx.place_nodes[i], float(dist[i])
+        t = 60.0 * d * circ / speed
+        G.add_edge(pn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=d * circ)
+        G.add_edge(node, pn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=d * circ)
     # interchanges: to the other stations serving the same city (a change of station on a trip)
     if s.get("city"):
         max_km = float(params.get("interchange_km", 40.0))
@@ -268,20 +285,11 @@ def connect_station(G: nx.MultiDiGraph, node: str) -> None:
                     minutes=t + entry,
                     length_km=km * circ,
                 )
-    junctions = [
-        (n, d)
-        for n, d in G.nodes(data=True)
-        if d.get("kind") == "junction"
-        and G.out_degree(n) > 0
-        and any(e.get("kind") == "road" for _, _, e in G.out_edges(n, data=True))
-    ]
-    if junctions:
-        jl = np.array([d["lon"] for _, d in junctions])
-        jt = np.array([d["lat"] for _, d in junctions])
-        jd = haversine_km(s["lon"], s["lat"], jl, jt)
+    if len(ctx.junction_nodes):
+        jd = haversine_km(s["lon"], s["lat"], ctx.junction_lon, ctx.junction_lat)
         i = int(np.argmin(jd))
         if jd[i] <= 30.0:
-            jn = junctions[i][0]
+            jn = ctx.junction_nodes[i]
             t = 60.0 * jd[i] * circ / speed
             G.add_edge(jn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=jd[i] * circ)
             G.add_edge(node, jn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=jd[i] * circ)
@@ -291,17 +299,18 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
     model = net.model
     services = net.tables["services"]
     stops = net.tables["service_stops"]
-    by_service = {sid: df.sort_values("seq") for sid, df in stops.groupby("service_id", sort=False)}
+    by_service: dict[str, list[Any]] = {}
+    for r in stops.sort_values(["service_id", "seq"]).itertuples(index=False):
+        by_service.setdefault(r.service_id, []).append(r)
     ups = [u for u in net.tables["upgrades"].itertuples(index=False) if u.kind == "rail_speed" and active(u)]
     for s in services.itertuples(index=False):
         if not active(s):
             continue
-        st = by_service[s.service_id]
-        ids = list(st["station_id"])
+        rows = by_service[s.service_id]
+        ids = [r.station_id for r in rows]
         if not all(G.has_node(station_node(x)) for x in ids):
             continue  # a station of this service is not open in this year
         hops = []
-        rows = list(st.itertuples(index=False))
         for i in range(1, len(rows)):
             a, b = rows[i - 1], rows[i]
             if _blank(b.run_min):

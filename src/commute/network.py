@@ -230,9 +230,13 @@ def load_network(name_or_path: str | Path | None = None, *, validate: bool = Tru
     files = sorted(folder.glob("*.csv")) + sorted(folder.glob("*.yaml"))
     stamp = tuple((f.name, f.stat().st_mtime, f.stat().st_size) for f in files)
     net = _load_cached(str(folder), stamp)
-    if validate:
+    if validate and id(net) not in _VALIDATED:
         validate_network(net)
+        _VALIDATED.add(id(net))  # the cached object is immutable: validating it once is enough
     return net
+
+
+_VALIDATED: set[int] = set()
 
 
 def _load(folder: Path) -> Network:

@@ -295,13 +295,15 @@ def check_rule(
         back = E.matrix(eng, dests, origins) if rule.kind == "day_trip" else None
         out = E.matrix(eng, origins, dests)
         for i, a in enumerate(origins):
+            trips = E.best_trips(eng, a, dests) if legs and len(dests) > 1 else None
             for j, b in enumerate(dests):
                 if _skip(rule, a, b):
                     continue
                 t = float(out[i, j]) + (float(back[j, i]) if back is not None else 0.0)
                 trip_modes, text = "", ""
                 if legs and not np.isnan(t):
-                    _, trip_modes, text = _describe(G, eng, a, b)
+                    trip = trips[j] if trips is not None else E.best_trip(eng, a, b)
+                    trip_modes, text = _describe(G, trip[1])
                 rows.append(_row(targets, rule, a, b, t, limit, trip_modes, text, b.pop))
     elif rule.kind == "station_coverage":
         classes = set(rule.spec.get("classes", ["G", "D", "C"]))
@@ -356,10 +358,9 @@ def _row(
     }
 
 
-def _describe(G: nx.MultiDiGraph, eng: E.Engine, a: Endpoint, b: Endpoint) -> tuple[float, str, str]:
-    t, legs = E.best_trip(eng, a, b)
+def _describe(G: nx.MultiDiGraph, legs: list[E.Leg]) -> tuple[str, str]:
     modes = sorted({leg.mode for leg in legs if leg.kind in ("ride", "road")})
-    return t, "+".join(modes), "; ".join(leg.describe(G) for leg in legs)
+    return "+".join(modes), "; ".join(leg.describe(G) for leg in legs)
 
 
 def _hsr_stations(G: nx.MultiDiGraph, classes: set[str], vmin: float, closed: frozenset[str] = frozenset()) -> set[str]:
