@@ -192,11 +192,7 @@ def build_graph(
             r_km = math.sqrt((p["area_km2"] or 0.0) / math.pi)
             km = max(float(acc.get("min_junction_km", 2.0)), float(acc.get("junction_km_factor", 0.5)) * r_km)
             m = 60.0 * km / speed
-            for u, v in (
-                (place_node(n.place_id), junction_node(n.node_id)),
-                (junction_node(n.node_id), place_node(n.place_id)),
-            ):
-                G.add_edge(u, v, key="access", kind="access", mode="access", minutes=m, length_km=km)
+            add_access_pair(G, place_node(n.place_id), junction_node(n.node_id), m, m, km)
 
     # stations
     stations = net.tables["stations"]
@@ -218,6 +214,14 @@ def build_graph(
     for sid in [n for n, d in G.nodes(data=True) if d.get("kind") == "station"]:
         connect_station(G, sid, ctx)
     return G
+
+
+def add_access_pair(
+    G: nx.MultiDiGraph, a: str, b: str, minutes_ab: float, minutes_ba: float, km: float, *, kind: str = "access"
+) -> None:
+    """Add local links both ways between two nodes (``kind`` access or interchange, mode access)."""
+    G.add_edge(a, b, key=kind, kind=kind, mode="access", minutes=float(minutes_ab), length_km=float(km))
+    G.add_edge(b, a, key=kind, kind=kind, mode="access", minutes=float(minutes_ba), length_km=float(km))
 
 
 class _AccessContext:
@@ -255,8 +259,7 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
     for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids])):
         pn, d = ctx.place_nodes[i], float(dist[i])
         t = 60.0 * d * circ / speed
-        G.add_edge(pn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=d * circ)
-        G.add_edge(node, pn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=d * circ)
+        add_access_pair(G, pn, node, t + entry, t + exit_, d * circ)
     # interchanges: to the other stations serving the same city (a change of station on a trip)
     if s.get("city"):
         max_km = float(params.get("interchange_km", 40.0))
@@ -267,32 +270,14 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
             if km <= max_km:
                 t = 60.0 * km * circ / speed
                 to_entry = float(params.get(d["mode"], {}).get("entry_min", 10))
-                G.add_edge(
-                    node,
-                    n,
-                    key="interchange",
-                    kind="interchange",
-                    mode="access",
-                    minutes=t + to_entry,
-                    length_km=km * circ,
-                )
-                G.add_edge(
-                    n,
-                    node,
-                    key="interchange",
-                    kind="interchange",
-                    mode="access",
-                    minutes=t + entry,
-                    length_km=km * circ,
-                )
+                add_access_pair(G, node, n, t + to_entry, t + entry, km * circ, kind="interchange")
     if len(ctx.junction_nodes):
         jd = haversine_km(s["lon"], s["lat"], ctx.junction_lon, ctx.junction_lat)
         i = int(np.argmin(jd))
         if jd[i] <= 30.0:
             jn = ctx.junction_nodes[i]
             t = 60.0 * jd[i] * circ / speed
-            G.add_edge(jn, node, key="access", kind="access", mode="access", minutes=t + entry, length_km=jd[i] * circ)
-            G.add_edge(node, jn, key="access", kind="access", mode="access", minutes=t + exit_, length_km=jd[i] * circ)
+            add_access_pair(G, jn, node, t + entry, t + exit_, jd[i] * circ)
 
 
 def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:

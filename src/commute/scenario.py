@@ -36,6 +36,7 @@ from .errors import (
 from .geo import haversine_km
 from .graph import (
     REVERSE_SUFFIX,
+    add_access_pair,
     add_service,
     build_graph,
     check_year,
@@ -677,8 +678,7 @@ def _connect_place_junction(G: nx.MultiDiGraph, pid: str, j: str) -> None:
         float(acc.get("junction_km_factor", 0.5)) * math.sqrt((p.get("area_km2") or 0.0) / math.pi),
     )
     m = 60.0 * km / float(acc.get("speed_kmh", 30))
-    for x, y in ((f"place:{pid}", j), (j, f"place:{pid}")):
-        G.add_edge(x, y, key="access", kind="access", mode="access", minutes=m, length_km=km)
+    add_access_pair(G, f"place:{pid}", j, m, m, km)
 
 
 def _drop_service(G: nx.MultiDiGraph, sid: str) -> None:

@@ -16,6 +16,7 @@ import pandas as pd
 from . import engine as E
 from .errors import InvalidOptionError
 from .geo import haversine_km
+from .graph import add_access_pair
 from .modes import Measure, Mode
 from .network import Network
 from .places import Endpoint, PlaceIndex
@@ -155,8 +156,7 @@ def _with_point(G: nx.MultiDiGraph, lon: float, lat: float) -> tuple[nx.MultiDiG
             f"point {lon},{lat} is {d[i]:.0f} km from the nearest junction of the network; pick a point inside it."
         )
     m = 60.0 * d[i] * circ / speed
-    for u, v in ((node, juncs[i][0]), (juncs[i][0], node)):
-        H.add_edge(u, v, key="access", kind="access", mode="access", minutes=m, length_km=d[i] * circ)
+    add_access_pair(H, node, juncs[i][0], m, m, d[i] * circ)
     # stations within reach: reuse the station rule by re-connecting stations to the new place
     for n, dd in list(H.nodes(data=True)):
         if dd.get("kind") == "station":
@@ -164,24 +164,8 @@ def _with_point(G: nx.MultiDiGraph, lon: float, lat: float) -> tuple[nx.MultiDiG
             ds = float(haversine_km(lon, lat, dd["lon"], dd["lat"]))
             if ds <= float(rule.get("other_city_km", 25)):
                 t = 60.0 * ds * circ / speed
-                H.add_edge(
-                    node,
-                    n,
-                    key="access",
-                    kind="access",
-                    mode="access",
-                    minutes=t + float(rule.get("entry_min", 10)),
-                    length_km=ds * circ,
-                )
-                H.add_edge(
-                    n,
-                    node,
-                    key="access",
-                    kind="access",
-                    mode="access",
-                    minutes=t + float(rule.get("exit_min", 5)),
-                    length_km=ds * circ,
-                )
+                rule_in, rule_out = float(rule.get("entry_min", 10)), float(rule.get("exit_min", 5))
+                add_access_pair(H, node, n, t + rule_in, t + rule_out, ds * circ)
     ep = Endpoint(pid, f"{lon:.4f},{lat:.4f}", "place", pid, "", (), 0)
     return H, ep
 
