@@ -59,7 +59,7 @@ def tntp_problem(name: str):
 
 
 def isochrone_problem():
-    n, src, dst, w, o, d, _ = tntp_problem("sydney")
+    n, src, dst, w, o, _d, _ = tntp_problem("sydney")
     rng = np.random.default_rng(7)
     origins = np.sort(rng.choice(o, 100, replace=False))
     return n, src, dst, w, origins, None, 30.0
@@ -340,7 +340,8 @@ def markdown(res: dict) -> str:
         f"# Benchmark results ({res['date']}, Python {res['machine']['python']}, {res['machine']['cpus']} CPUs)",
         "",
         "Seconds of wall time (networkx: extrapolated from a sample of origins where marked *); peak memory "
-        "of the process (VmHWM: the interpreter, the imports, the graph and the answer); agreement with commute's answers (max |difference| in minutes on reachable pairs, "
+        "of the process (VmHWM: the interpreter, the imports, the graph and the answer); agreement with "
+        "commute's answers (max |difference| in minutes on reachable pairs, "
         "and whether the unreachable pairs are the same); commute's speed-up over each tool. pandana stores "
         "link weights rounded to 0.001, so its sums differ by up to a few thousandths of a minute per link "
         "and cannot meet the 1e-6 tolerance.",
