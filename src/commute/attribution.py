@@ -131,7 +131,7 @@ def critical_closures(
             if d.get("kind") == "road":
                 names.setdefault(str(k), d.get("name", ""))
         for k in sorted(names):
-            candidates.append((k, "road", names[k], lambda lab, k=k: lab.kind == "road" and lab.key == k, frozenset()))
+            candidates.append((k, "road", names[k], _link_is(k), frozenset()))
     if "rail" in kinds:
         by_base: dict[str, list[str]] = {}
         for sid, s in G.graph["services"].items():
@@ -140,7 +140,7 @@ def critical_closures(
         for b in sorted(by_base):
             sids = frozenset(by_base[b])
             name = G.graph["services"][by_base[b][0]]["name"]
-            candidates.append((b, "rail", name, lambda lab, s=sids: lab.service in s, sids))
+            candidates.append((b, "rail", name, _service_in(sids), sids))
     rows = []
     for cid, kind, name, drop, closed in candidates:
         patched: dict[tuple[str, Measure], E.Engine] = {}
@@ -171,3 +171,17 @@ def critical_closures(
     return out.sort_values(["pairs_broken", "pop_affected", "closure"], ascending=[False, False, True]).reset_index(
         drop=True
     )
+
+
+def _link_is(link_id: str) -> Callable[[E.Label], bool]:
+    def drop(lab: E.Label) -> bool:
+        return lab.kind == "road" and lab.key == link_id
+
+    return drop
+
+
+def _service_in(sids: frozenset[str]) -> Callable[[E.Label], bool]:
+    def drop(lab: E.Label) -> bool:
+        return lab.service in sids
+
+    return drop

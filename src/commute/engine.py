@@ -246,15 +246,15 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
                 edge(route[i], exit_of[st], 0.0, Label("alight", svc["mode"], sid, st, st))
                 edge(route[i], node_of[st], pen, Label("transfer", svc["mode"], sid, st, st))
         for i in range(len(stops) - 1):
-            a, b = f"station:{stops[i]}", f"station:{stops[i + 1]}"
-            e = G.get_edge_data(a, b, key=f"{sid}#{i + 1}")
+            sa, sb = f"station:{stops[i]}", f"station:{stops[i + 1]}"
+            e = G.get_edge_data(sa, sb, key=f"{sid}#{i + 1}")
             if e is None:
                 raise InvalidOptionError(f"service {sid} has no hop {stops[i]}->{stops[i + 1]} in the graph.")
             edge(
                 route[i],
                 route[i + 1],
                 float(e["minutes"]) + float(e.get("dwell_min", 0.0)),
-                Label("ride", svc["mode"], sid, a, b),
+                Label("ride", svc["mode"], sid, sa, sb),
             )
 
     n = len(names)

@@ -273,11 +273,11 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
                 add_access_pair(G, node, n, t + to_entry, t + entry, km * circ, kind="interchange")
     if len(ctx.junction_nodes):
         jd = haversine_km(s["lon"], s["lat"], ctx.junction_lon, ctx.junction_lat)
-        i = int(np.argmin(jd))
-        if jd[i] <= 30.0:
-            jn = ctx.junction_nodes[i]
-            t = 60.0 * jd[i] * circ / speed
-            add_access_pair(G, jn, node, t + entry, t + exit_, jd[i] * circ)
+        k = int(np.argmin(jd))
+        if jd[k] <= 30.0:
+            jn = ctx.junction_nodes[k]
+            t = 60.0 * jd[k] * circ / speed
+            add_access_pair(G, jn, node, t + entry, t + exit_, jd[k] * circ)
 
 
 def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:

@@ -205,7 +205,7 @@ def feed_to_tables(
         dwells = [float(x) for x in r.dwell_min.split(";")]
         for j, s in enumerate(st_ids):
             mode_of_stop.setdefault(s, mode)
-            km = ""
+            km: float | str = ""
             if j:
                 a, b = stops.loc[st_ids[j - 1]], stops.loc[s]
                 km = round(

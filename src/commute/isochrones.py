@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -158,7 +159,7 @@ def isochrones(
         polys.append(g)
         prev = g
     back = Transformer.from_crs(METRIC_CRS, STORAGE_CRS, always_xy=True)
-    wgs = []
+    wgs: list[Any] = []
     # Reprojection rounds vertices, which can put a shared boundary a hair outside the next band.
     # Each band is joined with the previous one in WGS84 and grown by 1e-6 degrees (~0.1 m) more than
     # it, so every band strictly contains the smaller ones.

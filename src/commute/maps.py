@@ -168,7 +168,7 @@ def plot_isochrones(
         if len(prov):
             prov.boundary.plot(ax=ax, color="#8a8478", linewidth=0.8, zorder=1.5)
 
-    handles = []
+    handles: list[Any] = []
     if base is None:
         for i in range(n - 1, -1, -1):
             g = rings.iloc[[i]]
@@ -197,12 +197,14 @@ def plot_isochrones(
         ax.plot(x, y, color="#7f7f7f", linewidth=0.6, alpha=0.7, zorder=2.8)
     handles.append(Line2D([], [], color="#7f7f7f", linewidth=0.6, label="expressway (junction to junction)"))
     for pts, hs in _rail_lines(G):
-        x, y = fwd.transform(*zip(*pts, strict=True))
+        arr = np.asarray(pts, dtype=float)
+        x, y = fwd.transform(arr[:, 0], arr[:, 1])
         ax.plot(x, y, color="#b2182b" if hs else "#6b6b6b", linewidth=1.3 if hs else 0.8, zorder=3, alpha=0.9)
     handles.append(Line2D([], [], color="#b2182b", linewidth=1.3, label="high-speed / intercity rail"))
     st = [(d["lon"], d["lat"]) for _, d in G.nodes(data=True) if d.get("kind") == "station" and d.get("mode") == "rail"]
     if st:
-        sx, sy = fwd.transform(*zip(*st, strict=True))
+        sarr = np.asarray(st, dtype=float)
+        sx, sy = fwd.transform(sarr[:, 0], sarr[:, 1])
         ax.scatter(sx, sy, s=7, color="white", edgecolor="#b2182b", linewidth=0.6, zorder=4)
     handles.append(Line2D([], [], marker="o", color="white", markeredgecolor="#b2182b", linestyle="", label="station"))
 
@@ -328,7 +330,12 @@ def write_isochrones(
         else:
             write_atomic(p, lambda tmp: out.to_file(tmp, driver="GeoJSON"))
     else:
-        write_atomic(p, lambda tmp: tmp.write_text(html_map(iso, base=base), encoding="utf-8"))
+        text = html_map(iso, base=base)
+
+        def write_html(tmp: Path) -> None:
+            tmp.write_text(text, encoding="utf-8")
+
+        write_atomic(p, write_html)
     return p
 
 

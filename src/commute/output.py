@@ -40,4 +40,8 @@ def write_atomic(path: Path, writer: Callable[[Path], None]) -> None:
 
 def write_text_atomic(path: Path, text: str) -> None:
     """Write text (UTF-8) atomically."""
-    write_atomic(path, lambda p: p.write_text(text, encoding="utf-8"))
+
+    def write(p: Path) -> None:
+        p.write_text(text, encoding="utf-8")
+
+    write_atomic(path, write)

@@ -136,8 +136,8 @@ class PlaceIndex:
             cities = [k for k in keys if k[0] == "city"]
             if len(cities) == 1:
                 return self.endpoints[cities[0]]
-            cands = ", ".join(f"{self.endpoints[k].name} ({self.endpoints[k].key})" for k in keys)
-            raise UnknownPlaceError(f"place {text!r} is ambiguous: it matches {cands}; use one of those ids.")
+            listed = ", ".join(f"{self.endpoints[k].name} ({self.endpoints[k].key})" for k in keys)
+            raise UnknownPlaceError(f"place {text!r} is ambiguous: it matches {listed}; use one of those ids.")
         cands = sorted(
             {
                 self.endpoints[k].name + f" ({self.endpoints[k].key})"

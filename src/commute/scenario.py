@@ -62,7 +62,12 @@ VERBS = (
 )
 TOP_KEYS = ("name", "description", "network", "year", "extends", "changes")
 ROAD_CLASSES = ("expressway", "urban_expressway", "highway", "arterial")
-ROAD_SPEED = {"expressway": {4: 90, 6: 100, 8: 110}, "urban_expressway": 70, "highway": 60, "arterial": 35}
+ROAD_SPEED: dict[str, float | dict[int, float]] = {
+    "expressway": {4: 90, 6: 100, 8: 110},
+    "urban_expressway": 70,
+    "highway": 60,
+    "arterial": 35,
+}
 FIELDS: dict[str, dict[str, tuple[bool, str]]] = {
     # field: (required, kind)
     "add_road": {
@@ -524,7 +529,8 @@ def _station(G: nx.MultiDiGraph, ref: str) -> str | None:
 def _road_speed(cls: str, lanes: int) -> float:
     s = ROAD_SPEED[cls]
     if isinstance(s, dict):
-        return float(s.get(lanes, s[min(s, key=lambda k: abs(k - lanes))]))
+        nearest = min(s, key=lambda k: abs(k - lanes))
+        return float(s.get(lanes, s[nearest]))
     return float(s)
 
 
@@ -656,11 +662,11 @@ def _apply_change(G: nx.MultiDiGraph, net: Network, index: PlaceIndex, ch: Chang
                 svc["headway_min"] = hw
             if "speed_kmh" in a:
                 for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
-                    e = G.edges[station_node(x), station_node(y), f"{s}#{i + 1}"]
-                    if e.get("length_km"):
-                        new = net.model.minutes(float(e["length_km"]), float(a["speed_kmh"]), svc["train_class"])
-                        changed |= not math.isclose(new, e["minutes"])
-                        e.update(run_min=new, minutes=new, speed_kmh=float(a["speed_kmh"]))
+                    hop = G.edges[station_node(x), station_node(y), f"{s}#{i + 1}"]
+                    if hop.get("length_km"):
+                        new = net.model.minutes(float(hop["length_km"]), float(a["speed_kmh"]), svc["train_class"])
+                        changed |= not math.isclose(new, hop["minutes"])
+                        hop.update(run_min=new, minutes=new, speed_kmh=float(a["speed_kmh"]))
         if not changed:
             probs.add(
                 ch.file,
@@ -716,7 +722,7 @@ def _close_station(G: nx.MultiDiGraph, node: str) -> None:
                 mode=svc["mode"],
                 train_class=svc["train_class"],
                 headway_min=svc["headway_min"],
-                hops=[tuple(h) for h in merged],  # type: ignore[misc]
+                hops=[tuple(h) for h in merged],
                 project=svc.get("project", ""),
                 bidirectional=False,
             )
@@ -750,25 +756,26 @@ def _add_service_change(G: nx.MultiDiGraph, net: Network, ch: Change, probs: Pro
             lat=float(s["lat"]),
         )
         connect_station(G, node)
-    nodes = []
+    nodes: list[str | None] = []
     for ref in a["stations"]:
-        node = _station(G, str(ref))
-        if node is None:
+        found = _station(G, str(ref))
+        if found is None:
             probs.add(
                 ch.file,
                 _line(ch, "stations"),
                 f"station {ref!r} is not in the network in this year",
                 "use a station id or exact name from stations.csv, or define it under new_stations",
             )
-        elif G.nodes[node]["mode"] != mode:
+        elif G.nodes[found]["mode"] != mode:
             probs.add(
                 ch.file,
                 _line(ch, "stations"),
-                f"station {ref!r} is a {G.nodes[node]['mode']} station",
+                f"station {ref!r} is a {G.nodes[found]['mode']} station",
                 f"a {mode} service stops at {mode} stations",
             )
-        nodes.append(node)
-    if any(n is None for n in nodes):
+        nodes.append(found)
+    stations = [n for n in nodes if n is not None]
+    if len(stations) < len(nodes):
         return
     cls = str(a.get("class", "G" if mode == "rail" else "air"))
     speed = a.get("speed_kmh")
@@ -783,7 +790,7 @@ def _add_service_change(G: nx.MultiDiGraph, net: Network, ch: Change, probs: Pro
         return
     circ = float(net.meta.get("derived", {}).get("rail_circuity", 1.2))
     hops = []
-    for i, (x, y) in enumerate(zip(nodes, nodes[1:], strict=False)):
+    for i, (x, y) in enumerate(zip(stations, stations[1:], strict=False)):
         km = (
             float(a["km"][i])
             if a.get("km")

@@ -147,7 +147,7 @@ def read_snapshot(path: str | Path) -> tuple[dict[str, str], pd.DataFrame]:
     path = Path(path)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     meta = {}
-    body = []
+    body: list[str] = []
     for ln in lines:
         if ln.startswith("# ") and not body:
             k, _, v = ln[2:].rstrip("\n").partition(": ")

@@ -368,7 +368,7 @@ def _hsr_stations(G: nx.MultiDiGraph, classes: set[str], vmin: float, closed: fr
 
     A hop with no recorded line speed (run times given by hand) counts by its class alone.
     """
-    out = set()
+    out: set[str] = set()
     for sid, svc in G.graph["services"].items():
         if svc["mode"] != "rail" or svc["train_class"] not in classes or sid in closed:
             continue

@@ -276,18 +276,18 @@ def stop_pair_services(trips: Iterable[Trip], *, service_day_min: float = SERVIC
                 kms[key] = abs(b.km - a.km)
                 classes[key].add(t.train_class)
     rows = []
-    for (a, b), ts in sorted(times.items()):
+    for (sa, sb), ts in sorted(times.items()):
         n = len(ts)
         rows.append(
             (
-                a,
-                b,
+                sa,
+                sb,
                 n,
                 float(np.median(ts)),
                 float(min(ts)),
-                kms[(a, b)],
+                kms[(sa, sb)],
                 service_day_min / n,
-                ";".join(sorted(classes[(a, b)])),
+                ";".join(sorted(classes[(sa, sb)])),
             )
         )
     return pd.DataFrame(

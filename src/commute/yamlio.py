@@ -10,14 +10,14 @@ import yaml
 from .errors import DataNotFoundError, Problems
 
 
-class LDict(dict):  # type: ignore[type-arg]
+class LDict(dict):
     """A dict that remembers the line of itself and of each key."""
 
     line: int = 0
     lines: dict[str, int]
 
 
-class LList(list):  # type: ignore[type-arg]
+class LList(list):
     """A list that remembers the line of itself and of each item."""
 
     line: int = 0
