@@ -14,7 +14,6 @@ from typing import Any
 
 import networkx as nx
 import numpy as np
-import pandas as pd
 
 from .errors import InvalidOptionError
 from .geo import STORAGE_CRS, haversine_km
@@ -383,18 +382,3 @@ def add_service(
                 length_km=km,
                 speed_kmh=None if v is None or v != v else float(v),
             )
-
-
-def services_table(G: nx.MultiDiGraph) -> pd.DataFrame:
-    """One row per service direction in the graph."""
-    rows = [
-        {
-            "service": k,
-            **{x: v for x, v in d.items() if x != "stops"},
-            "stops": len(d["stops"]),
-            "first": d["stops"][0],
-            "last": d["stops"][-1],
-        }
-        for k, d in G.graph["services"].items()
-    ]
-    return pd.DataFrame(rows)

@@ -107,14 +107,6 @@ def trip(
     return minutes, E.legs_table(G, legs)
 
 
-def trip_legs(G: nx.MultiDiGraph, eng: E.Engine, o: Endpoint, d: Endpoint) -> tuple[float, str, str]:
-    """Minutes, the modes used and a one-line description of the best trip's legs."""
-    minutes, legs = E.best_trip(eng, o, d)
-    modes = sorted({leg.mode for leg in legs if leg.kind in ("ride", "road")})
-    text = "; ".join(leg.describe(G) for leg in legs)
-    return minutes, "+".join(modes), text
-
-
 def parse_origin(G: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, Endpoint]:
     """An origin from a place name (or id, code) or a point ``lon,lat``.
 
