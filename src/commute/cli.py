@@ -504,6 +504,11 @@ def cmd_gtfs_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _output(p: argparse.ArgumentParser, default_format: str, formats: str) -> None:
+    p.add_argument("--format", default=default_format, help=formats)
+    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+
+
 def _common(p: argparse.ArgumentParser, *, scenario: bool = True) -> None:
     p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
     if scenario:
@@ -533,8 +538,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--modes", default="road,rail,air", help="comma-separated: road, rail, air (default: all)")
     p.add_argument("--measure", default="door_to_door", help="door_to_door (default) or station_to_station")
     p.add_argument("--cutoff", type=float, default=None, help="ignore trips longer than this many minutes")
-    p.add_argument("--format", default="csv", help="csv (default), table or json")
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "csv", "csv (default), table or json")
     p.set_defaults(handler=cmd_matrix)
 
     p = sub.add_parser(
@@ -544,8 +548,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(p)
     p.add_argument("--places", action="store_true", help="list every place and city instead")
-    p.add_argument("--format", default="table", help="table (default), csv (with --places) or json")
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "table", "table (default), csv (with --places) or json")
     p.set_defaults(handler=cmd_info)
 
     fmt_help = "table (default), csv or json"
@@ -560,10 +563,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", default=None, help="target set names or files, comma-separated (default: all shipped)")
     p.add_argument("--network", default=None, help="network name or folder (default: wuhan_circle)")
     p.add_argument("--year", default=None, help="override the scenario's year")
-    p.add_argument("--format", default="table", help=fmt_help)
     p.add_argument("--details", action="store_true", help="with table format, also print every pair")
     p.add_argument("--strict", action="store_true", help="exit 3 if any target fails")
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "table", fmt_help)
     p.set_defaults(handler=cmd_check)
 
     p = sub.add_parser(
@@ -577,8 +579,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", default=None, help="target set names or files (default: all shipped)")
     p.add_argument("--network", default=None, help="network name or folder")
     p.add_argument("--year", default=None, help="override the scenarios' year")
-    p.add_argument("--format", default="table", help=fmt_help)
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "table", fmt_help)
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser(
@@ -593,8 +594,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--network", default=None, help="network name or folder")
     p.add_argument("--year", default=None, help="year (default: the scenario's or the network's)")
     p.add_argument("--top", type=int, default=0, help="show only the N most damaging closures")
-    p.add_argument("--format", default="table", help=fmt_help)
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "table", fmt_help)
     p.set_defaults(handler=cmd_critical)
 
     p = sub.add_parser(
@@ -608,8 +608,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--targets", default=None, help="target set names or files (default: all shipped)")
     p.add_argument("--network", default=None, help="network name or folder")
     p.add_argument("--year", default=None, help="override the scenario's year")
-    p.add_argument("--format", default="table", help=fmt_help)
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "table", fmt_help)
     p.set_defaults(handler=cmd_attribute)
 
     p = sub.add_parser(
@@ -627,8 +626,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--half-life", type=float, default=30.0, help="gravity decay half-life in minutes (default 30)")
     p.add_argument("--network", default=None, help="network name or folder")
     p.add_argument("--year", default=None, help="year (default: the scenario's or the network's)")
-    p.add_argument("--format", default="table", help=fmt_help)
-    p.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
+    _output(p, "table", fmt_help)
     p.set_defaults(handler=cmd_reach)
 
     p = sub.add_parser(

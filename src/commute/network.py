@@ -163,13 +163,18 @@ class Network:
         return dict(self.meta.get("parameters", {}))
 
 
-def networks_root() -> Path:
-    """The folder holding the shipped networks (in the wheel, or the repository's ``networks/``)."""
+def shipped_folder(name: str) -> Path:
+    """A folder shipped with commute: ``_<name>`` in the installed package, or ``<name>/`` in the repository."""
     here = Path(__file__).resolve().parent
-    for cand in (here / "_networks", here.parents[1] / "networks"):
+    for cand in (here / f"_{name}", here.parents[1] / name):
         if cand.is_dir():
             return cand
-    raise DataNotFoundError("cannot find the shipped networks folder; reinstall commute.")
+    raise DataNotFoundError(f"cannot find the shipped {name} folder; reinstall commute.")
+
+
+def networks_root() -> Path:
+    """The folder holding the shipped networks."""
+    return shipped_folder("networks")
 
 
 def resolve_network_path(name_or_path: str | Path | None) -> Path:

@@ -33,6 +33,7 @@ import pandas as pd
 from . import engine as E
 from .errors import DataNotFoundError, Problems
 from .modes import Measure, parse_measure, parse_modes
+from .network import shipped_folder
 from .places import Endpoint
 from .travel import endpoints, place_index
 from .yamlio import plain, read_yaml
@@ -118,11 +119,7 @@ class TargetSet:
 
 def targets_root() -> Path:
     """The folder of shipped target files."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / "_targets", here.parents[1] / "targets"):
-        if cand.is_dir():
-            return cand
-    raise DataNotFoundError("cannot find the shipped targets folder; reinstall commute.")
+    return shipped_folder("targets")
 
 
 def shipped_targets() -> list[str]:
