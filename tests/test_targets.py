@@ -148,10 +148,12 @@ def test_bad_target_file_reports_every_problem(tmp_path, g26, capsys):
 
 
 def test_attribution_hand_computed(tmp_path, net):
-    """Three changes: one brings 潜江 within the hour, one 仙桃, one touches no target.
+    """Three changes: one brings 潜江 within 50 minutes, one 仙桃, one touches no target.
 
-    By hand: base passes 0 of the 2 pairs, the full scenario 2; each of the first two changes
-    contributes 1 pair (leave-one-out and Shapley alike), the third 0; contributions sum to 2.
+    By hand (2021, rail, station to station): 潜江 72 min and 仙桃 53 min both fail; 武宜 takes
+    潜江 to 39 min and does not stop at 仙桃西; the hand-made train takes 仙桃 to 35 min; the
+    G42 widening is a road. So each of the first two changes contributes 1 pair (leave-one-out
+    and Shapley alike), the third 0, and the contributions sum to 2.
     """
     targets = tmp_path / "t.yaml"
     targets.write_text(
@@ -162,7 +164,7 @@ def test_attribution_hand_computed(tmp_path, net):
             kind: reach
             from: 武汉
             to: [潜江, 仙桃]
-            within_min: 60
+            within_min: 50
             measure: station_to_station
             modes: [rail]
         """),

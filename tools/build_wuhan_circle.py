@@ -623,7 +623,8 @@ OSM, over {n_circ} station pairs more than 20 km apart): **{circuity:.3f}**. It 
 great-circle distances into line km for every modelled (non-timetabled) service.
 
 The D class has few segments on this line (D trains are rare on it), so its coefficients are
-less certain; C (intercity) and conventional services use the D coefficients with their own
+less certain, and its dwell is the median over all classes (a class with fewer than 30 observed
+stops takes that median); C (intercity) and conventional services use the D coefficients with their own
 speed caps (C 250, K 120 km/h).
 """
     (NET / "CALIBRATION.md").write_text(text, encoding="utf-8")

@@ -151,6 +151,7 @@ def calibrate(
     caps: Mapping[str, float] | None = None,
     folds: int = 5,
     fitted_on: str = "",
+    min_dwells: int = 30,
 ) -> tuple[RunTimeModel, pd.DataFrame]:
     """Fit the run-time model on timetable segments and measure its error.
 
@@ -167,6 +168,8 @@ def calibrate(
         Top speed per class (defaults to :data:`DEFAULT_CLASS_CAPS`).
     folds
         Cross-validation folds, split by trip so a train is never in both halves.
+    min_dwells
+        A class with fewer observed intermediate stops takes the median dwell over all classes.
 
     Returns
     -------
@@ -201,6 +204,8 @@ def calibrate(
             ak, bk = _fit(x[tr], y[tr])
             cv_err[te] = ak * x[te] + bk - y[te]
         dw = segs.loc[segs["train_class"] == cls, "dwell_min"].dropna()
+        if len(dw) < min_dwells:  # too few stops of this class: the median over every class is better
+            dw = segs["dwell_min"].dropna()
         fits[cls] = ClassFit(a, b, float(caps.get(cls, 350.0)), float(np.median(dw)) if len(dw) else 2.0)
         report.append(
             {
