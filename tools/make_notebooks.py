@@ -47,7 +47,7 @@ population share weights them by the 2020 census. The station-to-station rules r
 timetable claims; the door-to-door rules count getting to and from the stations too, which is
 why the finer "every county within an hour" reading is far from met.
 
-Which circle cities are still more than an hour from Wuhan by train, and how do their best trips go?""",
+How long does each circle city take from Wuhan by train today, and how do the best trips go?""",
         ),
         (
             "code",
