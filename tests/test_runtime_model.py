@@ -45,15 +45,21 @@ def test_round_trip_yaml(tmp_path):
     assert RunTimeModel.load(tmp_path / "c.yaml").classes["G"] == m.classes["G"]
 
 
-def test_calibration_on_real_timetable_is_accurate():
+def _bg_speed(a, b):
+    """Top operating speed of the Beijing-Guangzhou line on 2021-01-20 (as the build script uses)."""
+    lo, hi = min(a, b), max(a, b)
+    return 310.0 if hi <= 1229 else (305.0 if lo >= 1229 and hi <= 2298 else float("nan"))
+
+
+@pytest.fixture(scope="module")
+def real_calibration():
     path = shared_file("rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv")
     trips = tt.read_stop_times_csv(path, day=dt.date(2021, 1, 20))
+    return calibrate(tt.segments(trips), _bg_speed)
 
-    def speed(a, b):
-        lo, hi = min(a, b), max(a, b)
-        return 310.0 if hi <= 1229 else (305.0 if lo >= 1229 and hi <= 2298 else float("nan"))
 
-    _model, report = calibrate(tt.segments(trips), speed)
+def test_calibration_on_real_timetable_is_accurate(real_calibration):
+    _model, report = real_calibration
     g = report.set_index("train_class").loc["G"]
     assert g["n"] > 1000
     assert g["mae_min"] < 4.0
@@ -61,16 +67,9 @@ def test_calibration_on_real_timetable_is_accurate():
     assert abs(g["bias_min"]) < 1e-6
 
 
-def test_shipped_calibration_matches_real_timetable(net):
+def test_shipped_calibration_matches_real_timetable(net, real_calibration):
     """The committed coefficients are the ones the real timetable gives."""
-    path = shared_file("rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv")
-    trips = tt.read_stop_times_csv(path, day=dt.date(2021, 1, 20))
-
-    def speed(a, b):
-        lo, hi = min(a, b), max(a, b)
-        return 310.0 if hi <= 1229 else (305.0 if lo >= 1229 and hi <= 2298 else float("nan"))
-
-    model, _ = calibrate(tt.segments(trips), speed)
+    model, _ = real_calibration
     for c in ("G", "D"):
         assert net.model.classes[c].a == pytest.approx(model.classes[c].a, abs=1e-5)
         assert net.model.classes[c].b == pytest.approx(model.classes[c].b, abs=1e-5)

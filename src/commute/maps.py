@@ -20,6 +20,7 @@ import numpy as np
 
 from .errors import InvalidOptionError
 from .geo import METRIC_CRS
+from .graph import REVERSE_SUFFIX
 from .output import check_writable, write_atomic
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
@@ -80,7 +81,7 @@ def _rail_lines(G: nx.MultiDiGraph) -> list[tuple[list[tuple[float, float]], boo
     net = G.graph.get("network_obj")
     seen: set[tuple[str, ...]] = set()
     for sid, svc in G.graph["services"].items():
-        if svc["mode"] != "rail" or sid.startswith("bg:") or sid.endswith("/r"):
+        if svc["mode"] != "rail" or sid.startswith("bg:") or sid.endswith(REVERSE_SUFFIX):
             continue
         stops = tuple(svc["stops"])
         if stops in seen:
