@@ -46,7 +46,7 @@ WORKLOADS = ("sydney", "chicago", "isochrone", "synthetic", "wuhan")
 # problems: (n, src, dst, w, origins, destinations, cutoff)
 # ----------------------------------------------------------------------------------------------
 def tntp_problem(name: str):
-    from commute.tntp import read_tntp
+    from commute.io.tntp import read_tntp
 
     files = {
         "sydney": ("Sydney_Sydney_net.tntp", "Sydney_Sydney_node.tntp"),
@@ -107,8 +107,8 @@ def problem(name: str):
 def run_commute(n, src, dst, w, o, d, cutoff):
     import scipy.sparse as sp
 
-    from commute import kernels
-    from commute.contract import contract
+    from commute.search import kernels
+    from commute.search.contract import contract
 
     M = sp.csr_matrix((w, (src, dst)), shape=(n, n))
     targets = np.arange(n) if d is None else d
@@ -190,8 +190,8 @@ RUNNERS = {
 
 def run_wuhan():
     """Check every shipped target on every shipped scenario, then one more scenario."""
-    from commute.scenario import graph_for
-    from commute.targets import check
+    from commute.model.scenario import graph_for
+    from commute.results.targets import check
 
     scen = sorted((ROOT / "scenarios").glob("*.yaml"))
     extra = scen.pop(scen.index(ROOT / "scenarios" / "project_hsr_hefei_wuhan.yaml"))

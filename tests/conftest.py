@@ -25,21 +25,21 @@ def shared_file(rel: str) -> Path:
 
 @pytest.fixture(scope="session")
 def net():
-    from commute.network import load_network
+    from commute.io.network import load_network
 
     return load_network()
 
 
 @pytest.fixture(scope="session")
 def g2021(net):
-    from commute.graph import build_graph
+    from commute.model.graph import build_graph
 
     return build_graph(net, 2021)
 
 
 @pytest.fixture(scope="session")
 def g2026(net):
-    from commute.graph import build_graph
+    from commute.model.graph import build_graph
 
     return build_graph(net, 2026)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
-from commute.graph import add_service
-from commute.places import Endpoint
+from commute.model.graph import add_service
+from commute.model.places import Endpoint
 
 
 def empty_graph(transfer_penalty: float = 10.0) -> nx.MultiDiGraph:

@@ -6,9 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from commute import engine as E
+from commute.search import engine as E
 from commute.errors import InvalidOptionError
-from commute.travel import endpoints, surface, travel_times
+from commute.results.travel import endpoints, surface, travel_times
 
 from .helpers import (
     access,

@@ -9,7 +9,7 @@ import pytest
 
 from commute.cli import main
 from commute.errors import DataNotFoundError, InvalidOptionError
-from commute.gtfs import Feed, feed_to_tables, read_trips
+from commute.io.gtfs import Feed, feed_to_tables, read_trips
 
 from .conftest import ROOT
 

@@ -8,9 +8,9 @@ import shapely
 
 from commute.cli import main
 from commute.errors import InvalidOptionError
-from commute.isochrones import gained, isochrones, parse_minutes, place_times
-from commute.maps import cjk_font_path, plot_isochrones, write_isochrones
-from commute.scenario import graph_for
+from commute.model.scenario import graph_for
+from commute.results.isochrones import gained, isochrones, parse_minutes, place_times
+from commute.results.maps import cjk_font_path, plot_isochrones, write_isochrones
 
 from .conftest import SCENARIOS
 

@@ -5,9 +5,9 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from commute import kernels as K
-from commute.contract import contract
-from commute.tntp import read_tntp
+from commute.search import kernels as K
+from commute.io.tntp import read_tntp
+from commute.search.contract import contract
 
 from .conftest import shared_file
 

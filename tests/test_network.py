@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 
 from commute.errors import DataNotFoundError, ValidationError
-from commute.network import load_network
+from commute.io.network import load_network
 
 from .conftest import shared_file
 

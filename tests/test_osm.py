@@ -6,11 +6,11 @@ import pytest
 
 from commute.cli import main
 from commute.errors import InvalidOptionError
-from commute.graph import build_graph
-from commute.isochrones import IsochroneSettings, isochrones
-from commute.network import load_network
-from commute.osm import CHINA_DEFAULT_SPEEDS, _speed, merge_road_layer, read_osm_roads
-from commute.travel import surface
+from commute.io.network import load_network
+from commute.io.osm import CHINA_DEFAULT_SPEEDS, _speed, merge_road_layer, read_osm_roads
+from commute.model.graph import build_graph
+from commute.results.isochrones import IsochroneSettings, isochrones
+from commute.results.travel import surface
 
 from .conftest import ROOT, shared_file
 

@@ -4,8 +4,8 @@ import pandas as pd
 import pytest
 
 from commute.errors import UnknownPlaceError
-from commute.network import load_network
-from commute.places import PlaceIndex
+from commute.io.network import load_network
+from commute.model.places import PlaceIndex
 
 
 @pytest.fixture(scope="module")

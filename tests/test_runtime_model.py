@@ -6,9 +6,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commute import timetable as tt
+from commute.io import timetable as tt
 from commute.errors import InvalidOptionError
-from commute.runtime_model import ClassFit, RunTimeModel, calibrate
+from commute.model.runtime_model import ClassFit, RunTimeModel, calibrate
 
 from .conftest import shared_file
 

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commute import engine as E
+from commute.search import engine as E
 from commute.cli import main
 from commute.errors import ValidationError
-from commute.graph import build_graph
-from commute.scenario import apply_scenario, copy_graph, describe, graph_for, load_scenario, validate_file
-from commute.travel import travel_times
+from commute.model.graph import build_graph
+from commute.model.scenario import apply_scenario, copy_graph, describe, graph_for, load_scenario, validate_file
+from commute.results.travel import travel_times
 
 from .conftest import NETWORK, SCENARIOS
 from .helpers import random_road_graph
@@ -210,7 +210,7 @@ def test_close_link_never_makes_times_better(net):
 def test_close_station_merges_hops_and_opens_nothing(net):
     base = graph_for(year=2026)
     G = copy_graph(base)
-    from commute.scenario import _close_station
+    from commute.model.scenario import _close_station
 
     _close_station(G, "station:rs_xianningbei")
     assert "station:rs_xianningbei" not in G

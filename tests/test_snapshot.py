@@ -8,7 +8,7 @@ import pytest
 
 from commute.cli import main
 from commute.errors import DataNotFoundError, InvalidOptionError
-from commute.snapshot import check_snapshots, parse_tolerances, read_snapshot, report, write_snapshots
+from commute.results.snapshot import check_snapshots, parse_tolerances, read_snapshot, report, write_snapshots
 from commute.testing import ReachChanged, assert_reach_unchanged
 
 from .conftest import NETWORK, ROOT, SCENARIOS

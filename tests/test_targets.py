@@ -7,12 +7,12 @@ import textwrap
 import pandas as pd
 import pytest
 
-from commute.attribution import attribute, critical_closures
 from commute.cli import main
 from commute.errors import ValidationError
-from commute.metrics import population_within
-from commute.scenario import apply_scenario, graph_for, load_scenario
-from commute.targets import (
+from commute.model.scenario import apply_scenario, graph_for, load_scenario
+from commute.results.attribution import attribute, critical_closures
+from commute.results.metrics import population_within
+from commute.results.targets import (
     check,
     compare,
     compare_summary,

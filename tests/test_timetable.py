@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from commute import timetable as tt
+from commute.io import timetable as tt
 
 from .conftest import shared_file
 

@@ -23,9 +23,9 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from commute import timetable as tt  # noqa: E402
-from commute.geo import haversine_km  # noqa: E402
-from commute.runtime_model import calibrate  # noqa: E402
+from commute.io import timetable as tt  # noqa: E402
+from commute.model.geo import haversine_km  # noqa: E402
+from commute.model.runtime_model import calibrate  # noqa: E402
 
 NET = ROOT / "networks" / "wuhan_circle"
 SRC = NET / "sources"

@@ -98,10 +98,10 @@ A scenario of several changes: how much does each one contribute? The order-inde
         ),
         (
             "code",
-            """from commute.attribution import attribute
-from commute.network import load_network
-from commute.scenario import load_scenario
-from commute.targets import load_targets, resolve_targets
+            """from commute.results.attribution import attribute
+from commute.io.network import load_network
+from commute.model.scenario import load_scenario
+from commute.results.targets import load_targets, resolve_targets
 
 sc = load_scenario("scenarios/package_broken_roads.yaml")
 sets = [load_targets(p) for p in resolve_targets("123,huangshi_134,one_day")]
@@ -115,7 +115,7 @@ single closures would break a target that passes today?""",
         ),
         (
             "code",
-            """from commute.attribution import critical_closures
+            """from commute.results.attribution import critical_closures
 
 today = cn.load("scenarios/today_2026.yaml")
 critical = critical_closures(today, [load_targets(p) for p in resolve_targets("123")], kinds=("rail",))
@@ -143,11 +143,11 @@ fig = cn.map(before, "武汉", "60,120,180")""",
         (
             "md",
             """The gained area follows the new line westwards to 天门, 潜江, 荆州 and 宜昌. The polygons
-themselves (for QGIS) come from `commute.isochrones.isochrones` or `commute isochrones -o x.gpkg`.""",
+themselves (for QGIS) come from `commute.results.isochrones.isochrones` or `commute isochrones -o x.gpkg`.""",
         ),
         (
             "code",
-            """from commute.isochrones import gained, isochrones
+            """from commute.results.isochrones import gained, isochrones
 
 g = gained(isochrones(before, "武汉", "60,120,180"), isochrones(after, "武汉", "60,120,180"))
 g[["minutes", "gained_km2"]].round(0)""",
@@ -188,8 +188,8 @@ path.write_text(text, encoding="utf-8")""",
         (
             "code",
             """from commute.errors import ValidationError
-from commute.network import load_network
-from commute.scenario import describe, load_scenario, validate_file
+from commute.io.network import load_network
+from commute.model.scenario import describe, load_scenario, validate_file
 
 bad = Path("scenarios/_notebook_bad.yaml")
 bad.write_text(text.replace("speed_kmh: 160", "speed_kmh: 1600").replace("应城市", "应城县"), encoding="utf-8")

@@ -13,12 +13,13 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .engine import compile_graph
+from commute.io.network import load_network
+from commute.model.graph import build_graph
+from commute.model.modes import Measure, Mode
+from commute.results.travel import surface, travel_times, trip
+from commute.search.engine import compile_graph
+
 from .errors import CommuteError, ValidationError
-from .graph import build_graph
-from .modes import Measure, Mode
-from .network import load_network
-from .travel import surface, travel_times, trip
 
 __all__ = [
     "CommuteError",

@@ -17,10 +17,10 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from .scenario import graph_for
-from .targets import check as _check
-from .targets import compare as _compare
-from .targets import compare_summary, summarise
+from commute.model.scenario import graph_for
+from commute.results.targets import check as _check
+from commute.results.targets import compare as _compare
+from commute.results.targets import compare_summary, summarise
 
 PASS_COLOUR = "#d9f0d3"
 FAIL_COLOUR = "#fddbc7"
@@ -68,8 +68,8 @@ def map(
     modes: str = "road,rail",
 ) -> Any:
     """An isochrone map (or, with ``base``, the area gained over it) as a matplotlib figure."""
-    from .isochrones import isochrones
-    from .maps import plot_isochrones
+    from commute.results.isochrones import isochrones
+    from commute.results.maps import plot_isochrones
 
     iso = isochrones(G, origin, minutes, modes=modes)
     b = isochrones(base, origin, minutes, modes=modes) if base is not None else None

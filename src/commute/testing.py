@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .snapshot import check_snapshots, report, write_snapshots
+from commute.results.snapshot import check_snapshots, report, write_snapshots
 
 
 class ReachChanged(AssertionError):
@@ -43,7 +43,7 @@ def update_snapshots(
     network: str | None = None,
 ) -> list[Path]:
     """(Re)write snapshot files; with no scenarios, the ones already in the folder are rewritten."""
-    from .snapshot import read_snapshot
+    from commute.results.snapshot import read_snapshot
 
     d = Path(snapshot_dir)
     if scenarios is None and d.is_dir():

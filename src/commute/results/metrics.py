@@ -18,8 +18,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import engine as E
-from .travel import endpoints, place_index
+from commute.results.travel import endpoints, place_index
+from commute.search import engine as E
 
 THRESHOLDS = (30, 60, 90, 120, 180)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import StrEnum
 
-from .errors import InvalidOptionError
+from commute.errors import InvalidOptionError
 
 
 class Mode(StrEnum):

@@ -28,13 +28,16 @@ from typing import Any
 
 import networkx as nx
 
-from .errors import (
+from commute.errors import (
     InvalidOptionError,
     Problems,
     UnknownPlaceError,
 )
-from .geo import haversine_km
-from .graph import (
+from commute.io.network import Network, load_network
+from commute.io.yamlio import plain as _plain
+from commute.io.yamlio import read_yaml
+from commute.model.geo import haversine_km
+from commute.model.graph import (
     REVERSE_SUFFIX,
     add_access_pair,
     add_service,
@@ -44,10 +47,7 @@ from .graph import (
     projects_open_by,
     station_node,
 )
-from .network import Network, load_network
-from .places import PlaceIndex
-from .yamlio import plain as _plain
-from .yamlio import read_yaml
+from commute.model.places import PlaceIndex
 
 VERBS = (
     "open_project",

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from .errors import DataNotFoundError, Problems
+from commute.errors import DataNotFoundError, Problems
 
 
 class LDict(dict):

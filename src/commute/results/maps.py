@@ -18,10 +18,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .errors import InvalidOptionError
-from .geo import METRIC_CRS
-from .graph import REVERSE_SUFFIX
-from .output import check_writable, write_atomic
+from commute.errors import InvalidOptionError
+from commute.model.geo import METRIC_CRS
+from commute.model.graph import REVERSE_SUFFIX
+from commute.output import check_writable, write_atomic
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
 POLYGON_FORMATS = (".geojson", ".json", ".gpkg")
@@ -126,7 +126,7 @@ def plot_isochrones(
     Parameters
     ----------
     iso
-        Output of :func:`commute.isochrones.isochrones`.
+        Output of :func:`commute.results.isochrones.isochrones`.
     G
         The graph the isochrones were computed on (for rail lines, stations and boundaries).
     base
@@ -141,7 +141,7 @@ def plot_isochrones(
     from matplotlib.patches import FancyArrow, Patch, Rectangle
     from pyproj import Transformer
 
-    from .isochrones import bands_to_rings, gained
+    from commute.results.isochrones import bands_to_rings, gained
 
     font = _font()
     fwd = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
@@ -234,7 +234,7 @@ def plot_isochrones(
     origin = iso["origin"].iloc[0]
     onode = [d for _, d in G.nodes(data=True) if d.get("kind") == "place" and d.get("name") == origin]
     if not onode and net is not None:
-        from .travel import endpoints
+        from commute.results.travel import endpoints
 
         try:
             (ep,) = endpoints(G, origin)
@@ -323,7 +323,7 @@ def write_isochrones(
         finally:
             plt.close(fig)
     elif ext in POLYGON_FORMATS:
-        from .isochrones import gained
+        from commute.results.isochrones import gained
 
         out = iso if base is None else gained(base, iso).assign(origin=iso["origin"].iloc[0])
         if ext == ".gpkg":
@@ -349,7 +349,7 @@ def html_map(iso: Any, *, base: Any | None = None) -> str:
     from matplotlib import colormaps
     from matplotlib.colors import to_hex
 
-    from .isochrones import bands_to_rings, gained
+    from commute.results.isochrones import bands_to_rings, gained
 
     layer = bands_to_rings(iso) if base is None else gained(base, iso)
     c = iso.geometry.iloc[-1].centroid if not iso.geometry.iloc[-1].is_empty else None

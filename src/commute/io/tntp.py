@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataNotFoundError, InvalidOptionError
+from commute.errors import DataNotFoundError, InvalidOptionError
 
 
 @dataclass(frozen=True)

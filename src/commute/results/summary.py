@@ -7,7 +7,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from .network import Network
+from commute.io.network import Network
 
 
 def network_summary(net: Network, G: nx.MultiDiGraph) -> tuple[dict[str, Any], pd.DataFrame]:

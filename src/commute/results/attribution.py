@@ -11,11 +11,11 @@ from pathlib import Path
 import networkx as nx
 import pandas as pd
 
-from . import engine as E
-from .modes import Measure
-from .network import Network
-from .scenario import Scenario, apply_scenario
-from .targets import TargetSet, check, score
+from commute.io.network import Network
+from commute.model.modes import Measure
+from commute.model.scenario import Scenario, apply_scenario
+from commute.results.targets import TargetSet, check, score
+from commute.search import engine as E
 
 
 def own_changes(sc: Scenario) -> list[int]:

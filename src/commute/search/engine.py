@@ -34,9 +34,9 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from . import kernels
-from .errors import InvalidOptionError
-from .modes import Measure, Mode, parse_measure, parse_modes
+from commute.errors import InvalidOptionError
+from commute.model.modes import Measure, Mode, parse_measure, parse_modes
+from commute.search import kernels
 
 #: Edge kinds in the search graph.
 KINDS = ("road", "access", "interchange", "board", "ride", "alight", "transfer")
@@ -144,7 +144,7 @@ def compile_graph(
     Parameters
     ----------
     G
-        A graph from :func:`commute.graph.build_graph` (or a scenario of it).
+        A graph from :func:`commute.model.graph.build_graph` (or a scenario of it).
     modes
         Modes to allow (default: all).
     measure

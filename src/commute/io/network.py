@@ -17,9 +17,9 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataNotFoundError, Problems
-from .geo import haversine_km
-from .runtime_model import RunTimeModel
+from commute.errors import DataNotFoundError, Problems
+from commute.model.geo import haversine_km
+from commute.model.runtime_model import RunTimeModel
 
 DEFAULT_NETWORK = "wuhan_circle"
 STATUSES = ("open", "construction", "planned", "uncertain")
@@ -165,8 +165,8 @@ class Network:
 
 def shipped_folder(name: str) -> Path:
     """A folder shipped with commute: ``_<name>`` in the installed package, or ``<name>/`` in the repository."""
-    here = Path(__file__).resolve().parent
-    for cand in (here / f"_{name}", here.parents[1] / name):
+    package = Path(__file__).resolve().parents[1]
+    for cand in (package / f"_{name}", package.parents[1] / name):
         if cand.is_dir():
             return cand
     raise DataNotFoundError(f"cannot find the shipped {name} folder; reinstall commute.")

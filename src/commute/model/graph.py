@@ -15,9 +15,9 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from .errors import InvalidOptionError
-from .geo import STORAGE_CRS, haversine_km
-from .network import Network
+from commute.errors import InvalidOptionError
+from commute.io.network import Network
+from commute.model.geo import STORAGE_CRS, haversine_km
 
 REVERSE_SUFFIX = "/r"
 
@@ -91,7 +91,7 @@ def build_graph(
 
     Examples
     --------
-    >>> from commute.network import load_network
+    >>> from commute.io.network import load_network
     >>> G = build_graph(load_network(), 2021)
     >>> G.graph["year"], G.nodes["place:jiangxia"]["name"]
     (2021, '江夏区')

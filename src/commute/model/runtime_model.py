@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataNotFoundError, InvalidOptionError
+from commute.errors import DataNotFoundError, InvalidOptionError
 
 #: Top speed of each train class, km/h (G: high-speed EMU at line speed; D: 250 km/h EMU;
 #: C: intercity EMU; K/T/Z: conventional locomotive-hauled).
@@ -128,7 +128,7 @@ class RunTimeModel:
         if report is not None:
             d["error"] = {
                 str(r["train_class"]): {
-                    k: (round(float(v), 3) if isinstance(v, float) else int(v))
+                    k: (round(float(v), 3) + 0.0 if isinstance(v, float) else int(v))
                     for k, v in r.items()
                     if k != "train_class"
                 }
@@ -158,7 +158,7 @@ def calibrate(
     Parameters
     ----------
     segs
-        Output of :func:`commute.timetable.segments`.
+        Output of :func:`commute.io.timetable.segments`.
     line_speed
         ``line_speed(from_km, to_km)``: the line's top operating speed on that stretch,
         or NaN to leave the segment out.

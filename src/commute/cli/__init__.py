@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from . import __version__
-from .errors import CommuteError, InvalidOptionError, ValidationError
-from .output import write_text_atomic
+from commute import __version__
+from commute.errors import CommuteError, InvalidOptionError, ValidationError
+from commute.output import write_text_atomic
 
 Handler = Callable[[argparse.Namespace], int]
 _HANDLERS: dict[str, Handler] = {}
@@ -55,7 +55,7 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def _graph_from_args(args: argparse.Namespace) -> Any:
-    from .scenario import graph_for
+    from commute.model.scenario import graph_for
 
     return graph_for(
         network=getattr(args, "network", None),
@@ -67,8 +67,8 @@ def _graph_from_args(args: argparse.Namespace) -> Any:
 # ------------------------------------------------------------------------------------------------
 def cmd_matrix(args: argparse.Namespace) -> int:
     """Travel-time matrix between places."""
-    from .modes import parse_measure, parse_modes
-    from .travel import travel_times
+    from commute.model.modes import parse_measure, parse_modes
+    from commute.results.travel import travel_times
 
     modes = parse_modes(args.modes)
     measure = parse_measure(args.measure)
@@ -99,12 +99,12 @@ def cmd_matrix(args: argparse.Namespace) -> int:
 
 def cmd_info(args: argparse.Namespace) -> int:
     """Summary of a network for a year."""
-    from .summary import network_summary
+    from commute.results.summary import network_summary
 
     G = _graph_from_args(args)
     net = G.graph["network_obj"]
     if args.places:
-        from .travel import place_index
+        from commute.results.travel import place_index
 
         tab = place_index(G).table()[["key", "name", "kind", "city", "pop", "place"]]
         _emit(render(tab, args.format), args.output)
@@ -139,7 +139,7 @@ def cmd_info(args: argparse.Namespace) -> int:
 
 def cmd_scenario_validate(args: argparse.Namespace) -> int:
     """Validate scenario files: every problem of every file, then a non-zero exit if any."""
-    from .scenario import load_scenario, validate_file
+    from commute.model.scenario import load_scenario, validate_file
 
     failed: list[ValidationError] = []
     for f in args.files:
@@ -161,8 +161,8 @@ def cmd_scenario_validate(args: argparse.Namespace) -> int:
 
 def cmd_scenario_show(args: argparse.Namespace) -> int:
     """Describe what a scenario changes, in words."""
-    from .network import load_network
-    from .scenario import apply_scenario, describe, load_scenario
+    from commute.io.network import load_network
+    from commute.model.scenario import apply_scenario, describe, load_scenario
 
     sc = load_scenario(args.file)
     net = load_network(args.network or sc.network)
@@ -175,7 +175,7 @@ def cmd_scenario_show(args: argparse.Namespace) -> int:
 
 def _scenario_graphs(args: argparse.Namespace, files: Sequence[str]) -> list[tuple[str, Any]]:
     """(label, graph) for each scenario file given, or for the plain network."""
-    from .scenario import graph_for
+    from commute.model.scenario import graph_for
 
     if not files:
         G = graph_for(network=args.network, year=args.year)
@@ -188,13 +188,13 @@ def _scenario_graphs(args: argparse.Namespace, files: Sequence[str]) -> list[tup
 
 
 def _load_target_sets(spec: str | None, G: Any) -> list[Any]:
-    from .targets import load_targets, resolve_targets
+    from commute.results.targets import load_targets, resolve_targets
 
     return [load_targets(p, G=G) for p in resolve_targets(spec)]
 
 
 def _check_frames(args: argparse.Namespace, files: Sequence[str], *, legs: bool = True) -> list[dict[str, Any]]:
-    from .targets import check, summarise
+    from commute.results.targets import check, summarise
 
     runs = []
     sets = None
@@ -285,7 +285,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_compare(args: argparse.Namespace) -> int:
     """Compare scenarios against a base."""
-    from .targets import compare, compare_summary
+    from commute.results.targets import compare, compare_summary
 
     runs = _check_frames(args, [args.base, *args.others], legs=False)
     base = runs[0]
@@ -335,7 +335,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def cmd_critical(args: argparse.Namespace) -> int:
     """Single closures that break a target."""
-    from .attribution import critical_closures
+    from commute.results.attribution import critical_closures
 
     ((label, G),) = _scenario_graphs(args, [args.scenario] if args.scenario else [])
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
@@ -353,13 +353,13 @@ def cmd_critical(args: argparse.Namespace) -> int:
 
 def cmd_attribute(args: argparse.Namespace) -> int:
     """Contribution of each change of a scenario to the target scores."""
-    from .attribution import attribute
-    from .network import load_network
-    from .scenario import load_scenario
+    from commute.io.network import load_network
+    from commute.model.scenario import load_scenario
+    from commute.results.attribution import attribute
 
     sc = load_scenario(args.scenario)
     net = load_network(args.network or sc.network)
-    from .scenario import apply_scenario
+    from commute.model.scenario import apply_scenario
 
     G = apply_scenario(net, sc, year=None if args.year is None else int(args.year))
     df = attribute(net, sc, _load_target_sets(args.targets, G))
@@ -369,8 +369,8 @@ def cmd_attribute(args: argparse.Namespace) -> int:
 
 def cmd_reach(args: argparse.Namespace) -> int:
     """Population within 30/60/90/120/180 minutes and gravity accessibility."""
-    from .metrics import population_within
-    from .modes import parse_modes
+    from commute.model.modes import parse_modes
+    from commute.results.metrics import population_within
 
     parse_modes(args.modes)
     ((_, G),) = _scenario_graphs(args, [args.scenario] if args.scenario else [])
@@ -390,7 +390,7 @@ def cmd_reach(args: argparse.Namespace) -> int:
 # ------------------------------------------------------------------------------------------------
 def cmd_snapshot_write(args: argparse.Namespace) -> int:
     """Write reach snapshots."""
-    from .snapshot import write_snapshots
+    from commute.results.snapshot import write_snapshots
 
     files = write_snapshots(args.scenarios or None, args.output, targets=args.targets, network=args.network)
     sys.stdout.write(f"wrote {len(files)} file(s) to {args.output}\n")
@@ -399,7 +399,7 @@ def cmd_snapshot_write(args: argparse.Namespace) -> int:
 
 def cmd_snapshot_check(args: argparse.Namespace) -> int:
     """Recompute and compare reach snapshots; exit 1 if anything moved."""
-    from .snapshot import check_snapshots, parse_tolerances, report
+    from commute.results.snapshot import check_snapshots, parse_tolerances, report
 
     diffs, notes = check_snapshots(args.dir, tolerances=parse_tolerances(args.tolerance), network=args.network)
     (sys.stderr if diffs else sys.stdout).write(report(diffs, notes))
@@ -408,10 +408,10 @@ def cmd_snapshot_check(args: argparse.Namespace) -> int:
 
 def cmd_isochrones(args: argparse.Namespace) -> int:
     """Isochrone maps and polygons, one file per origin and scenario."""
-    from .isochrones import IsochroneSettings, isochrones, parse_minutes, parse_origin
-    from .maps import ALL_FORMATS, check_output, write_isochrones
-    from .modes import parse_modes
-    from .scenario import graph_for
+    from commute.model.modes import parse_modes
+    from commute.model.scenario import graph_for
+    from commute.results.isochrones import IsochroneSettings, isochrones, parse_minutes, parse_origin
+    from commute.results.maps import ALL_FORMATS, check_output, write_isochrones
 
     bands = parse_minutes(args.minutes)
     parse_modes(args.modes)
@@ -464,7 +464,7 @@ def cmd_isochrones(args: argparse.Namespace) -> int:
 
 def cmd_osm_import(args: argparse.Namespace) -> int:
     """Import OpenStreetMap roads and join them to a network."""
-    from .osm import merge_road_layer, read_osm_roads
+    from commute.io.osm import merge_road_layer, read_osm_roads
 
     if args.max_snap_km <= 0:
         raise InvalidOptionError("--max-snap-km must be positive, e.g. 1.")
@@ -483,7 +483,7 @@ def cmd_gtfs_import(args: argparse.Namespace) -> int:
     """Import a GTFS feed as network tables."""
     import datetime as dt
 
-    from .gtfs import Feed, feed_to_tables, parse_hhmm, write_tables
+    from commute.io.gtfs import Feed, feed_to_tables, parse_hhmm, write_tables
 
     try:
         day = dt.date.fromisoformat(args.date)

@@ -13,13 +13,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import engine as E
-from .errors import InvalidOptionError
-from .geo import haversine_km
-from .graph import add_access_pair
-from .modes import Measure, Mode
-from .network import Network
-from .places import Endpoint, PlaceIndex
+from commute.errors import InvalidOptionError
+from commute.io.network import Network
+from commute.model.geo import haversine_km
+from commute.model.graph import add_access_pair
+from commute.model.modes import Measure, Mode
+from commute.model.places import Endpoint, PlaceIndex
+from commute.search import engine as E
 
 
 @cache

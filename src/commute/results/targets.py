@@ -30,13 +30,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import engine as E
-from .errors import DataNotFoundError, Problems
-from .modes import Measure, parse_measure, parse_modes
-from .network import shipped_folder
-from .places import Endpoint
-from .travel import endpoints, place_index
-from .yamlio import plain, read_yaml
+from commute.errors import DataNotFoundError, Problems
+from commute.io.network import shipped_folder
+from commute.io.yamlio import plain, read_yaml
+from commute.model.modes import Measure, parse_measure, parse_modes
+from commute.model.places import Endpoint
+from commute.results.travel import endpoints, place_index
+from commute.search import engine as E
 
 KINDS = ("reach", "station_coverage", "expressway_access", "day_trip")
 RULE_KEYS = {

@@ -20,12 +20,12 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from . import __version__
-from .errors import DataNotFoundError, InvalidOptionError
-from .metrics import population_within
-from .output import write_text_atomic
-from .scenario import graph_for
-from .targets import check, summarise
+from commute import __version__
+from commute.errors import DataNotFoundError, InvalidOptionError
+from commute.model.scenario import graph_for
+from commute.output import write_text_atomic
+from commute.results.metrics import population_within
+from commute.results.targets import check, summarise
 
 #: Default tolerances: minutes and shares are compared within these; counts and pass/fail exactly.
 DEFAULT_TOLERANCES: dict[str, float] = {"minutes": 0.05, "share": 0.0005, "pop": 0.0, "gravity": 0.5}

@@ -1,7 +1,7 @@
 """Read timetables (stop times) into trips, and trips into frequency-based services.
 
 A *trip* is one train's run: an ordered list of stop times. The two readers here (the
-12306-derived stop-times CSV in ``../shared/data/rail`` and, in :mod:`commute.gtfs`, GTFS
+12306-derived stop-times CSV in ``../shared/data/rail`` and, in :mod:`commute.io.gtfs`, GTFS
 feeds) both produce :class:`Trip` objects; the aggregators turn trips into services with
 run times and trains per day, which is what the network tables store.
 """
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataNotFoundError, InvalidOptionError
+from commute.errors import DataNotFoundError, InvalidOptionError
 
 #: Minutes in the service day used to turn trains per day into a headway (06:00 to 24:00).
 SERVICE_DAY_MIN = 1080.0

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .errors import UnknownPlaceError
-from .network import Network
+from commute.errors import UnknownPlaceError
+from commute.io.network import Network
 
 _SUFFIXES = ("市", "区", "县", "自治县", "林区")
 
@@ -120,7 +120,7 @@ class PlaceIndex:
 
         Examples
         --------
-        >>> from commute.network import load_network
+        >>> from commute.io.network import load_network
         >>> idx = PlaceIndex(load_network())
         >>> idx.resolve("武汉").key, idx.resolve("江夏区").key, idx.resolve("420115").key
         ('wuhan', 'jiangxia', 'jiangxia')

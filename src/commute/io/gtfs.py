@@ -2,9 +2,9 @@
 
 A GTFS feed (a folder or a zip with ``stops.txt``, ``routes.txt``, ``trips.txt``,
 ``stop_times.txt`` and ``calendar.txt`` and/or ``calendar_dates.txt``) is read into the same
-:class:`~commute.timetable.Trip` objects as the 12306 timetable reader, for the trips that run
+:class:`~commute.io.timetable.Trip` objects as the 12306 timetable reader, for the trips that run
 on a chosen day and leave their first stop inside a time window; the shared aggregator
-:func:`~commute.timetable.pattern_services` turns them into one service per route and stopping
+:func:`~commute.io.timetable.pattern_services` turns them into one service per route and stopping
 pattern (headway = window / trips, run times and dwells = medians). ``feed_to_tables`` writes
 them as network tables (stations, services, service_stops) that can join a network.
 """
@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .errors import DataNotFoundError, InvalidOptionError, Problems
-from .geo import haversine_km
-from .timetable import SERVICE_DAY_MIN, StopTime, Trip, pattern_services
+from commute.errors import DataNotFoundError, InvalidOptionError, Problems
+from commute.io.timetable import SERVICE_DAY_MIN, StopTime, Trip, pattern_services
+from commute.model.geo import haversine_km
 
 REQUIRED = ("stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
 #: GTFS route_type -> (commute mode, train class)

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from .errors import DataNotFoundError, InvalidOptionError
-from .geo import haversine_km
+from commute.errors import DataNotFoundError, InvalidOptionError
+from commute.model.geo import haversine_km
 
 log = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ def merge_road_layer(
     place. Places and stations inside the layer's area (its bounding box) farther than
     ``max_snap_km`` from every street node are reported by name.
     """
-    from .network import load_network, resolve_network_path
+    from commute.io.network import load_network, resolve_network_path
 
     src = resolve_network_path(network)
     net = load_network(src)

@@ -27,9 +27,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from .errors import InvalidOptionError
-from .geo import METRIC_CRS, STORAGE_CRS, haversine_km
-from .travel import parse_origin, surface
+from commute.errors import InvalidOptionError
+from commute.model.geo import METRIC_CRS, STORAGE_CRS, haversine_km
+from commute.results.travel import parse_origin, surface
 
 
 def _require_geo() -> None:
@@ -100,7 +100,7 @@ def isochrones(
 
     Examples
     --------
-    >>> from commute.scenario import graph_for
+    >>> from commute.model.scenario import graph_for
     >>> iso = isochrones(graph_for(year=2026), "武汉", "60,120")
     >>> iso.geometry.iloc[1].contains(iso.geometry.iloc[0])
     True

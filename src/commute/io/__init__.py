@@ -1,0 +1,1 @@
+"""Read: network tables, timetables, GTFS, OpenStreetMap, TNTP and YAML with line numbers."""

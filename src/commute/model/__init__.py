@@ -1,0 +1,1 @@
+"""Model: places, parameters, the graph for a year, scenarios and their changes."""

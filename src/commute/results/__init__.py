@@ -1,0 +1,1 @@
+"""Results: travel times, targets, metrics, attribution, isochrones, maps and snapshots."""

@@ -1,0 +1,1 @@
+"""Search: the compiled engine, its kernels and graph contraction."""
