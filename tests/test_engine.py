@@ -6,9 +6,9 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from commute.search import engine as E
 from commute.errors import InvalidOptionError
 from commute.results.travel import endpoints, surface, travel_times
+from commute.search import engine as E
 
 from .helpers import (
     access,

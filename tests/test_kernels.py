@@ -5,8 +5,8 @@ import pytest
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
-from commute.search import kernels as K
 from commute.io.tntp import read_tntp
+from commute.search import kernels as K
 from commute.search.contract import contract
 
 from .conftest import shared_file

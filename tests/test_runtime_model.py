@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from commute.io import timetable as tt
 from commute.errors import InvalidOptionError
+from commute.io import timetable as tt
 from commute.model.runtime_model import ClassFit, RunTimeModel, calibrate
 
 from .conftest import shared_file

@@ -8,12 +8,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from commute.search import engine as E
 from commute.cli import main
 from commute.errors import ValidationError
 from commute.model.graph import build_graph
 from commute.model.scenario import apply_scenario, copy_graph, describe, graph_for, load_scenario, validate_file
 from commute.results.travel import travel_times
+from commute.search import engine as E
 
 from .conftest import NETWORK, SCENARIOS
 from .helpers import random_road_graph
