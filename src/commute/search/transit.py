@@ -216,19 +216,32 @@ class TransitEngine:
         return {s: i for i, s in enumerate(self.stations)}
 
     def without(self, drop: Callable[[Label], bool]) -> TransitEngine:
-        """A patched engine without the road links and services whose label satisfies ``drop``."""
+        """A patched engine without the road links and services whose label satisfies ``drop``.
+
+        Nothing is recompiled: dropped trips leave the timetable's routes, and a dropped road
+        link rebuilds only the access graph and the footpaths it carries.
+        """
+        from commute.search.patch import with_footpaths, without_trips
+
         u, v, w, labels = self.road_edges
         keep = np.fromiter((not drop(lab) for lab in labels), dtype=bool, count=len(labels))
-        trips = tuple(
-            t for t in self.trips if not drop(Label("ride", t.mode, t.service, t.stations[0], t.stations[-1]))
-        )
-        if keep.all() and len(trips) == len(self.trips):
+        gone = [
+            k
+            for k, t in enumerate(self.trips)
+            if drop(Label("ride", t.mode, t.service, f"station:{t.stations[0]}", f"station:{t.stations[-1]}"))
+        ]
+        if keep.all() and not gone:
             return self
-        edges = (u[keep], v[keep], w[keep], tuple(lab for lab, k in zip(labels, keep, strict=True) if k))
-        return _finish(
-            self.graph, self.modes, self.measure, self.query, edges, self.node_of, self.in_of, self.out_of,
-            self.stations, trips, self.fingerprint + "-patched",
-        )  # fmt: skip
+        tt = without_trips(self.timetable, gone)
+        access, edges = self.access, self.road_edges
+        if not keep.all():
+            edges = (u[keep], v[keep], w[keep], tuple(lab for lab, k in zip(labels, keep, strict=True) if k))
+            access = _access_matrix(edges, self.access.shape[0])
+            params = self.graph.graph.get("parameters", {})
+            tt = with_footpaths(
+                tt, _footpaths(self.graph, access, self.in_of, self.out_of, self.stations, self.measure, params)
+            )
+        return replace(self, access=access, road_edges=edges, timetable=tt, fingerprint=self.fingerprint + "-patched")
 
     def with_query(self, query: Query) -> TransitEngine:
         """The same engine answering another query (nothing is recompiled)."""
@@ -309,15 +322,7 @@ def _finish(
     trips: tuple[Trip, ...],
     fingerprint: str,
 ) -> TransitEngine:
-    n = len(node_of) + len(in_of) + len(out_of)
-    u, v, w, _ = edges
-    order = np.lexsort((w, v, u))
-    first = np.ones(len(order), dtype=bool)
-    if len(order):
-        first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
-    keep = order[first]
-    access = sp.csr_matrix((w[keep], (u[keep], v[keep])), shape=(n, n))
-    access.sort_indices()
+    access = _access_matrix(edges, len(node_of) + len(in_of) + len(out_of))
     stop_of = {s: i for i, s in enumerate(stations)}
     specs = [
         raptor.TripSpec(
@@ -346,6 +351,19 @@ def _finish(
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
+
+
+def _access_matrix(edges: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Label, ...]], n: int) -> sp.csr_matrix:
+    """CSR of the access graph, keeping the cheapest of parallel links."""
+    u, v, w, _ = edges
+    order = np.lexsort((w, v, u))
+    first = np.ones(len(order), dtype=bool)
+    if len(order):
+        first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
+    keep = order[first]
+    access = sp.csr_matrix((w[keep], (u[keep], v[keep])), shape=(n, n))
+    access.sort_indices()
+    return access
 
 
 def _footpaths(
