@@ -99,7 +99,17 @@ def trip(
     modes: str | Iterable[str | Mode] | None = None,
     measure: str | Measure | None = None,
 ) -> tuple[float, pd.DataFrame]:
-    """Minutes and legs (a DataFrame) of the best trip between two places."""
+    """Minutes and legs (a DataFrame) of the best trip between two places.
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> minutes, legs = trip(graph_for(year=2021), "黄石", "长沙", modes="road,rail")
+    >>> legs.columns.tolist()
+    ['kind', 'mode', 'from', 'to', 'minutes', 'service']
+    >>> bool(abs(legs["minutes"].sum() - minutes) < 0.05 * len(legs))  # legs add up (each rounded to 0.1)
+    True
+    """
     eng = E.compile_graph(G, modes, measure)
     (o,) = endpoints(G, origin)
     (d,) = endpoints(G, destination)
@@ -177,6 +187,15 @@ def surface(
     pandas.DataFrame
         ``node, kind, name, lon, lat, minutes`` for every place, junction and station; a
         station's time is its arrival (exit) time. NaN where not reached within ``cutoff``.
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> s = surface(graph_for(year=2021), "武汉", modes="road", cutoff=60)
+    >>> float(s.loc[s["name"] == "江汉区", "minutes"].iloc[0])  # Wuhan's centre
+    0.0
+    >>> bool((s["minutes"].dropna() <= 60).all())
+    True
     """
     if isinstance(origin, Endpoint):
         o = origin
