@@ -137,9 +137,7 @@ def test_real_trips_are_retimed_by_a_changed_hop_and_keep_times_at_closed_stops(
     G = two_places()
     service(G, "R", ["S1", "S2", "S3"], [20.0, 20.0], headway=540.0, dwells=[0.0, 2.0])
     rec = G.graph["services"]["R"]
-    rec["trips"] = [
-        {"trip_id": "G1", "train_no": "G1", "arr": [480.0, 500.0, 522.0], "dep": [480.0, 502.0, 522.0]}
-    ]
+    rec["trips"] = [{"trip_id": "G1", "train_no": "G1", "arr": [480.0, 500.0, 522.0], "dep": [480.0, 502.0, 522.0]}]
     e = G["station:S2"]["station:S3"]["R#2"]
     e["base_run_min"], e["minutes"] = 20.0, 15.0  # an upgrade saves 5 minutes on the second hop
     (trip,) = service_trips(G, "R")

@@ -148,7 +148,7 @@ def _retimed(
     acc = 0.0
     for i, h in enumerate(hops):
         base = h.get("base_run_min")
-        if not _blank(base):
+        if base is not None and not _blank(base):
             acc += float(h["minutes"]) - float(base)
         shift_at[stops[i + 1]] = acc
     arr = [float(t["arr"][j]) + shift_at[s] for j, s in zip(idx, kept, strict=True)]

@@ -44,7 +44,7 @@ def compile_engine(
     meas = parse_measure(measure)
     q = query or T.Query()
     if meas is Measure.STATION_TO_STATION and not (mset - {Mode.ROAD}):
-        raise InvalidOptionError("station_to_station needs a scheduled mode; add --modes rail.")
+        raise InvalidOptionError("station_to_station needs rail or air in the modes; add --modes rail.")
     missing = sorted(m.value for m in mset - {Mode.ROAD} if not _has_mode(G, m.value))
     if missing and mset - {Mode.ROAD} <= {Mode(m) for m in missing}:
         raise InvalidOptionError(

@@ -83,7 +83,7 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
                 egress[stop_of[f"station:{s}"]] = 0.0
     src = np.flatnonzero(np.isfinite(offsets))
     arr, state = raptor.earliest_arrival(
-        eng.timetable, src, t0 + offsets[src], max_rounds=MAX_ROUNDS, with_journeys=True
+        eng.timetable, src, t0 + offsets[src], max_rounds=MAX_ROUNDS, return_state=True
     )
     total = arr + egress
     k = int(np.argmin(total)) if n_st else -1
@@ -107,9 +107,7 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
             if r.dep > ready + 1e-9:
                 kind = "wait" if not legs or legs[-1].kind in ("access", "road") else "transfer"
                 legs.append(TimedLeg(kind, trip.mode, a, a, r.dep - ready, trip.service, ready, r.dep))
-            legs.append(
-                TimedLeg("ride", trip.mode, a, b, r.arr - r.dep, trip.service, r.dep, r.arr, trip.train_no)
-            )
+            legs.append(TimedLeg("ride", trip.mode, a, b, r.arr - r.dep, trip.service, r.dep, r.arr, trip.train_no))
             ready = r.arr
         else:
             legs.append(TimedLeg("interchange", "access", a, b, r.arr - r.dep, "", r.dep, r.arr))

@@ -342,9 +342,7 @@ def _finish(
         dtype=float,
     )
     footpaths = _footpaths(G, access, in_of, out_of, stations, measure, params)
-    tt = raptor.build_timetable(
-        specs, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS
-    )
+    tt = raptor.build_timetable(specs, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS)
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
@@ -406,7 +404,11 @@ def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndar
 def arrivals(eng: TransitEngine, origins: Sequence[Endpoint], departures: np.ndarray) -> np.ndarray:
     """Earliest arrival by vehicle at every stop: ``[origin, departure, stop]`` (inf if none)."""
     offsets = _source_offsets(eng, origins)
-    return raptor.profile_many(eng.timetable, offsets, departures, max_rounds=MAX_ROUNDS)
+    pairs = []
+    for row in offsets:
+        s = np.flatnonzero(np.isfinite(row))
+        pairs.append((s.astype(np.int64), row[s]))
+    return raptor.profile_many(eng.timetable, pairs, np.asarray(departures, dtype=float), max_rounds=MAX_ROUNDS)
 
 
 def _source_offsets(eng: TransitEngine, origins: Sequence[Endpoint]) -> np.ndarray:
