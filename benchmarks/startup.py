@@ -5,7 +5,8 @@
 
 Times ``commute --help``, every verb's ``--help`` (actions of a group included) and a first
 ``commute matrix`` (loading the network, building and compiling the graph, one query), each in
-its own ``python -m commute`` process with the worktree's ``src`` first on the path. Reports
+its own ``python -m commute`` process with the worktree's ``src`` first on the path, beside
+``python -c pass`` (the interpreter alone, which shows how loaded the machine is). Reports
 the median, the minimum and the maximum wall time of ``--runs`` runs, and writes
 benchmarks/results/startup.json and startup.md.
 """
@@ -43,12 +44,12 @@ def _commands() -> list[list[str]]:
     return [[*c, "--help"] for c in leaves(build_parser(), [])] + [MATRIX]
 
 
-def _time(argv: list[str], runs: int) -> dict[str, float]:
+def _time(argv: list[str], runs: int, *, prefix: tuple[str, ...] = ("-m", "commute")) -> dict[str, float]:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "commute", *argv], env=env, check=True, capture_output=True)
+        subprocess.run([sys.executable, *prefix, *argv], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - t0)
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
@@ -57,7 +58,8 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
     a = ap.parse_args()
-    baseline = _time(["--version"], a.runs)  # interpreter and argparse, no verb module
+    python_s = _time(["-c", "pass"], a.runs, prefix=())  # the interpreter alone: how loaded the machine is
+    print(f"{python_s['median_s']:7.3f} s  python -c pass", flush=True)
     rows = []
     for argv in _commands():
         r = _time(argv, a.runs)
@@ -68,7 +70,7 @@ def main() -> None:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "runs": a.runs,
-        "version_s": baseline,
+        "python_c_pass_s": python_s,
         "rows": rows,
     }
     OUT.mkdir(parents=True, exist_ok=True)
@@ -77,7 +79,8 @@ def main() -> None:
         "# Start-up time of the command line",
         "",
         f"Python {payload['python']} on {payload['machine']} ({payload['cpus']} CPUs shared), "
-        f"median of {a.runs} fresh processes. Written by `python benchmarks/startup.py`.",
+        f"median of {a.runs} fresh processes. Written by `python benchmarks/startup.py`. "
+        f"The interpreter alone (`python -c pass`) took {python_s['median_s']:.3f} s in the same run.",
         "",
         "| command | median s | min s | max s |",
         "| --- | ---: | ---: | ---: |",
