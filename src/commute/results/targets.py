@@ -448,6 +448,14 @@ def check(
     -------
     pandas.DataFrame
         Columns :data:`DETAIL_COLUMNS`; NaN minutes where unreachable (which fails).
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> detail = check(graph_for(year=2021), "123", legs=False)
+    >>> row = detail.iloc[0]
+    >>> row["rule"], bool(row["passed"]) == bool(row["minutes"] <= row["limit_min"])
+    ('circle_1h', True)
     """
     sets = targets if isinstance(targets, list) else [load_targets(p, G=G) for p in resolve_targets(targets)]
     if engine_for is None:
@@ -470,7 +478,18 @@ def _short(v: float) -> str:
 
 
 def summarise(detail: pd.DataFrame, *, worst: int = 3) -> pd.DataFrame:
-    """Per rule: pairs, pairs passing, population share passing, and the worst pairs."""
+    """Per rule: pairs, pairs passing, population share passing, and the worst pairs.
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> detail = check(graph_for(year=2021), "123", legs=False)
+    >>> s = summarise(detail)
+    >>> s["rule"].tolist()[:2]
+    ['circle_1h', 'circle_places_1h']
+    >>> bool((s["passing"] == detail.groupby("rule", sort=False)["passed"].sum().values).all())
+    True
+    """
     rows = []
     for (ts, rule), df in detail.groupby(["targets", "rule"], sort=False):
         pop = df["pop"].astype(float)
