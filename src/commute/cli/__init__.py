@@ -480,27 +480,20 @@ def cmd_osm_import(args: argparse.Namespace) -> int:
 
 
 def cmd_gtfs_import(args: argparse.Namespace) -> int:
-    """Import a GTFS feed as network tables."""
+    """Import the trips of one day of a GTFS feed as a transit-only network folder."""
     import datetime as dt
 
-    from commute.io.gtfs import Feed, feed_to_tables, parse_hhmm, write_tables
+    from commute.io.gtfs import Feed
+    from commute.io.gtfs_network import feed_to_network, summary, write_network
 
     try:
         day = dt.date.fromisoformat(args.date)
     except ValueError:
         raise InvalidOptionError(f"date {args.date!r} is not YYYY-MM-DD.") from None
     out = Path(args.output)
-    if not out.resolve().parent.is_dir():
-        raise InvalidOptionError(f"cannot write {out}: folder {out.resolve().parent} does not exist; create it first.")
-    tables = feed_to_tables(
-        Feed(args.feed), day=day, start_min=parse_hhmm(args.start), end_min=parse_hhmm(args.end), prefix=args.prefix
-    )
-    write_tables(tables, out)
-    s = tables["services"]
-    sys.stdout.write(
-        f"{len(tables['stations'])} stops and {len(s)} services ({', '.join(sorted(set(s['mode'])))}) "
-        f"written to {out}\n"
-    )
+    tables, meta = feed_to_network(Feed(args.feed), day, name=out.name)
+    write_network(tables, meta, out)
+    sys.stdout.write(f"{summary(tables)} of {day} written to {out}\n")
     return 0
 
 
@@ -678,21 +671,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser(
         "gtfs",
-        help="import a GTFS feed as services",
-        description="Read a GTFS feed into services with run times and headways for a day and window.",
+        help="import a GTFS feed as trips",
+        description="Read the trips of one day of a GTFS feed into a transit-only network folder.",
     )
     gsub = p.add_subparsers(dest="gtfs_command", metavar="ACTION")
     q = gsub.add_parser(
         "import",
-        help="import a feed (folder or zip) into network tables",
-        description="Write stations.csv, services.csv and service_stops.csv in the network schema.",
+        help="import a feed (folder or zip) as a network of trips",
+        description="Write every trip running on --date with its stop times (trips.csv, trip_stops.csv), "
+        "its stops, services (route and stopping pattern) and transfers, and network.yaml.",
     )
     q.add_argument("feed", help="GTFS folder or .zip")
     q.add_argument("--date", required=True, help="service day, YYYY-MM-DD")
-    q.add_argument("--start", default="06:00", help="window start HH:MM (default 06:00)")
-    q.add_argument("--end", default="22:00", help="window end HH:MM (default 22:00)")
-    q.add_argument("--prefix", default="gtfs", help="id prefix of the stations and services (default gtfs)")
-    q.add_argument("-o", "--output", required=True, help="output folder")
+    q.add_argument("-o", "--output", required=True, help="new network folder, e.g. networks/caltrain")
     q.set_defaults(handler=cmd_gtfs_import)
     p.set_defaults(handler=lambda a, parser=p: (parser.print_help(), 0)[1])
 
