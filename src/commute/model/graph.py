@@ -142,7 +142,7 @@ def build_graph(
 
     # roads
     links = net.tables["road_links"]
-    active_links = links[[active(r) for r in links.itertuples(index=False)]].copy()
+    active_links = links.loc[np.array([active(r) for r in links.itertuples(index=False)], dtype=bool)].copy()
     used_nodes = set(active_links["from_node"]) | set(active_links["to_node"])
     rn = net.tables["road_nodes"]
     for n in rn.itertuples(index=False):
@@ -255,7 +255,7 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
     dist = haversine_km(s["lon"], s["lat"], ctx.place_lon, ctx.place_lat)
     same = (ctx.place_city == (s.get("city") or "\0")) & (dist <= same_km)
     near = same | (dist <= other_km)
-    for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids])):
+    for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids], dtype=bool)):
         pn, d = ctx.place_nodes[i], float(dist[i])
         t = 60.0 * d * circ / speed
         add_access_pair(G, pn, node, t + entry, t + exit_, d * circ)

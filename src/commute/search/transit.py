@@ -414,7 +414,20 @@ def _access_rows(eng: TransitEngine, origins: Sequence[Endpoint]) -> tuple[np.nd
     none = np.full(n, np.inf)
     full = np.vstack([eng.memo[("row", x)] if x >= 0 else none for x in nodes]) if nodes else np.zeros((0, n))
     ins = np.array([eng.in_of[s] for s in eng.stations], dtype=np.int64)
-    return full, full[:, ins] if len(ins) else np.zeros((len(origins), 0))
+    acc = full[:, ins] if len(ins) else np.zeros((len(origins), 0))
+    return full, _at_stops(eng, origins, acc)
+
+
+def _at_stops(eng: TransitEngine, ends: Sequence[Endpoint], rows: np.ndarray) -> np.ndarray:
+    """Rows for stop endpoints (``stop:ID``): zero minutes at the stop itself, no road."""
+    stop_of = eng.stop_of
+    for i, e in enumerate(ends):
+        if e.kind == "stop":
+            rows[i] = np.inf
+            for s in e.stations:
+                if f"station:{s}" in stop_of:
+                    rows[i, stop_of[f"station:{s}"]] = 0.0
+    return rows
 
 
 def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
@@ -437,7 +450,7 @@ def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndar
     for j, c in enumerate(cols):
         if c in col_of:
             out[:, j] = eg[:, col_of[int(c)]]
-    return cols, out
+    return cols, _at_stops(eng, dests, out.T.copy()).T
 
 
 def arrivals(eng: TransitEngine, origins: Sequence[Endpoint], departures: np.ndarray) -> np.ndarray:
