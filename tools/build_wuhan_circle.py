@@ -22,8 +22,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import rail_trips  # noqa: E402
 
 from commute.io import timetable as tt  # noqa: E402
+from commute.io.railwayvis import read_railwayvis  # noqa: E402
 from commute.model.geo import haversine_km  # noqa: E402
 from commute.model.runtime_model import calibrate  # noqa: E402
 
@@ -33,6 +37,7 @@ TIMETABLE = "rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv"
 TIMETABLE_DAY = dt.date(2021, 1, 20)
 ROAD_CIRCUITY = 1.25
 SERVICE_DAY_MIN = tt.SERVICE_DAY_MIN
+SERVICE_HOURS = (360.0, 1440.0)  # network.yaml parameters.service_hours: 06:00-24:00
 # Operating top speeds of the Beijing-Guangzhou line on the timetable day (projects.csv notes:
 # Beijing-Wuhan "was 310 km/h"; Wuhan-Guangzhou "was 300-310 km/h", midpoint taken).
 BG_WUHAN_KM = 1229.0
@@ -298,67 +303,29 @@ def build_services(
     expected: dict,
     trips: list[tt.Trip],
     circuity: float,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    real: list[rail_trips.RealTrip],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], list]:
     st = stations.set_index("station_id")
     name_to_id = {r.name_zh: r.station_id for r in stations[stations["mode"] == "rail"].itertuples()}
     svc_rows, stop_rows = [], []
 
-    # 1. Beijing-Guangzhou high-speed line: one service per ordered station pair, from the timetable.
-    ours = [t for t in trips]
-    pairs = tt.stop_pair_services(ours, service_day_min=SERVICE_DAY_MIN)
+    # 1. Real trips (national timetable + Beijing-Guangzhou stop times): one service per pattern.
     km_of = {}
-    for t in ours:
-        for s in t.stops:
-            km_of[s.station] = s.km
-    pairs = pairs[pairs["from_station"].isin(name_to_id) & pairs["to_station"].isin(name_to_id)]
-    for r in pairs.itertuples(index=False):
-        a, b = name_to_id[r.from_station], name_to_id[r.to_station]
-        sid = f"bg:{a[3:]}:{b[3:]}"
-        svc_rows.append(
-            {
-                "service_id": sid,
-                "name_zh": f"京广高铁 {r.from_station}→{r.to_station}",
-                "mode": "rail",
-                "train_class": "G" if "G" in r.classes else r.classes.split(";")[0],
-                "speed_kmh": "",
-                "trains_per_day": int(r.trains_per_day),
-                "headway_min": round(float(r.headway_min), 3),
-                "bidirectional": False,
-                "status": "open",
-                "opened": 2012,
-                "project": "",
-                "source": (
-                    f"{TIMETABLE}: {int(r.trains_per_day)} trains on {TIMETABLE_DAY} stop at both; "
-                    f"run = median departure-to-arrival"
-                ),
-            }
-        )
-        stop_rows.append(
-            {
-                "service_id": sid,
-                "seq": 1,
-                "station_id": a,
-                "km": "",
-                "speed_kmh": "",
-                "run_min": "",
-                "dwell_min": 0,
-                "line": "jingguang_hsr",
-                "line_km": km_of[r.from_station],
-            }
-        )
-        stop_rows.append(
-            {
-                "service_id": sid,
-                "seq": 2,
-                "station_id": b,
-                "km": round(float(r.km), 3),
-                "speed_kmh": bg_line_speed(km_of[r.from_station], km_of[r.to_station]),
-                "run_min": float(r.run_min),
-                "dwell_min": 0,
-                "line": "jingguang_hsr",
-                "line_km": km_of[r.to_station],
-            }
-        )
+    for t in trips:
+        for x in t.stops:
+            if x.station in name_to_id:
+                km_of[name_to_id[x.station]] = x.km
+    rsvc, rstops, trip_rows, trip_stop_rows = rail_trips.pattern_tables(
+        real, stations, km_of, circuity, SERVICE_DAY_MIN, haversine_km
+    )
+    svc_rows.extend(rsvc)
+    stop_rows.extend(rstops)
+    dep_at = rail_trips.departures_by_station(real)
+    unseen = rail_trips.uncovered_stations(
+        [(x["id"], [str(i).partition("@")[0] for i in x["stops"]]) for x in svc_cfg["services"]], real
+    )
+    dropped: list[str] = []
+    modelled_lines: list[tuple[str, str, list[str], list[float], list[float]]] = []
 
     # 2. Modelled services.
     for s in svc_cfg["services"]:
@@ -389,6 +356,12 @@ def build_services(
             status, opened, how = "open", int(s["opened"]), ""
         headway = float(s["headway"]) if "headway" in s else SERVICE_DAY_MIN / float(s["tpd"])
         tpd = SERVICE_DAY_MIN / headway
+        first_st = str(s["stops"][0]).partition("@")[0]
+        if "project" not in s:
+            modelled_lines.append((s["id"], s["class"], [x for x, _ in stops], kms[1:], [v for _, v in stops][1:]))
+        if "project" not in s and not unseen[s["id"]]:
+            dropped.append(s["id"])  # every station has real 2021 trips: the timetable replaces it
+        first, last, dep_how = rail_trips.comparable_hours(dep_at, first_st, s["class"], SERVICE_HOURS)
         svc_rows.append(
             {
                 "service_id": s["id"],
@@ -402,10 +375,15 @@ def build_services(
                 "status": status,
                 "opened": opened,
                 "project": s.get("project", ""),
+                "first_dep_min": first,
+                "last_dep_min": last,
+                "timetable": False,
                 "source": s["source"]
                 + km_note
                 + ("; trains per day: estimate" if "tpd" in s else "")
-                + (f"; year: {how}" if how else ""),
+                + (f"; year: {how}" if how else "")
+                + ("; kept (no 2021 trips at " + ", ".join(unseen[s["id"]]) + ")" if unseen[s["id"]] else "")
+                + f"; first and last departure: {dep_how}",
             }
         )
         for i, (sid, v) in enumerate(stops):
@@ -425,7 +403,8 @@ def build_services(
 
     # 3. Flights.
     for origin, dests in svc_cfg["flights"].items():
-        for dest, per_day in dests.items():
+        for j, (dest, per_day) in enumerate(sorted(dests.items())):
+            first, last = rail_trips.flight_hours(j, len(dests), int(per_day), SERVICE_HOURS)
             a, b = st.loc[origin], st.loc[dest]
             km = float(haversine_km(a["lon"], a["lat"], b["lon"], b["lat"]))
             block = 30.0 + km / 780.0 * 60.0
@@ -445,7 +424,11 @@ def build_services(
                     "status": status,
                     "opened": opened,
                     "project": project,
-                    "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h",
+                    "first_dep_min": first,
+                    "last_dep_min": last,
+                    "timetable": False,
+                    "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h; "
+                    f"departures: estimate: {rail_trips.FLIGHT_RULE}",
                 }
             )
             stop_rows.append(
@@ -474,9 +457,14 @@ def build_services(
                     "line_km": "",
                 }
             )
-    services = pd.DataFrame(svc_rows).sort_values("service_id").reset_index(drop=True)
-    stops = pd.DataFrame(stop_rows).sort_values(["service_id", "seq"]).reset_index(drop=True)
-    return services, stops
+    services = pd.DataFrame(svc_rows)
+    services = services[~services["service_id"].isin(dropped)].sort_values("service_id").reset_index(drop=True)
+    stops = pd.DataFrame(stop_rows)
+    stops = stops[stops["service_id"].isin(set(services["service_id"]))]
+    stops = stops.sort_values(["service_id", "seq"]).reset_index(drop=True)
+    trips_df = pd.DataFrame(trip_rows).sort_values("trip_id").reset_index(drop=True)
+    trip_stops = pd.DataFrame(trip_stop_rows).sort_values(["trip_id", "seq"]).reset_index(drop=True)
+    return services, stops, trips_df, trip_stops, dropped, modelled_lines
 
 
 def build_roads(
@@ -595,7 +583,15 @@ def write_boundaries(shared: Path) -> int:
     return len(out)
 
 
-def write_calibration_report(report: pd.DataFrame, model, circuity: float, n_circ: int, n_trips: int) -> None:
+def write_calibration_report(
+    report: pd.DataFrame, model, circuity: float, n_circ: int, n_trips: int, by_line: pd.DataFrame, dropped: list[str]
+) -> None:
+    line_rows = "\n".join(
+        f"| {r.line}{' (replaced)' if r.line in dropped else ''} | {r._2} | {r.pairs} | {r.median_min:.1f} | "
+        f"{r.mae_min:.1f} | {r.median_pct:.1f} | {r.worst} |"
+        for r in by_line.itertuples()
+    )
+    all_pairs = int(by_line["pairs"].sum())
     rows = "\n".join(
         f"| {r.train_class} | {r.n} | {r.trips} | {r.a:.4f} | {r.b:.2f} | {r.mae_min:.2f} | {r.rmse_min:.2f} | "
         f"{r.mape_pct:.1f} | {r.cv_mae_min:.2f} |"
@@ -626,6 +622,23 @@ The D class has few segments on this line (D trains are rare on it), so its coef
 less certain, and its dwell is the median over all classes (a class with fewer than 30 observed
 stops takes that median); C (intercity) and conventional services use the D coefficients with their own
 speed caps (C 250, K 120 km/h).
+
+## The model against the real 2021 trains, per line
+
+For every line the model describes (`sources/services.yaml`, lines open before 2021, and the
+Beijing-Guangzhou line at its 2021 speeds), every pair of its stations that a real 2021 trip of
+`trips.csv` serves (both directions, {all_pairs} pairs): the modelled time (hop run times from
+the model above plus the class's dwell at the stops between) minus the fastest real train
+between the two stations. Real trips come from `../shared/data/rail/timetable_china_2021-01_railwayvis.json`
+and the Beijing-Guangzhou timetable (stops mapped to stations as in networks/README.md).
+A positive difference: the model is slower than the fastest train. A real through train may
+skip the line's intermediate stops or take another line, so a large negative difference can
+also mean the real train runs a shorter route; `worst` names the pair and the train.
+`(replaced)`: the line's services were replaced by the real trips in the network.
+
+| line | class | pairs | median (min) | MAE (min) | median % | worst pair: model vs real (train) |
+|---|---|---|---|---|---|---|
+{line_rows}
 """
     (NET / "CALIBRATION.md").write_text(text, encoding="utf-8")
 
@@ -647,8 +660,20 @@ def main() -> None:
     stations = build_stations(shared, st_cfg, places, cities_cfg, projects_raw)
     trips = tt.read_stop_times_csv(shared / TIMETABLE, day=TIMETABLE_DAY)
     circuity, n_circ = rail_circuity(trips, stations)
-    services, stops = build_services(
-        shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity
+    national = read_railwayvis(shared / rail_trips.NATIONAL)
+    modelled = [(x["class"], [str(i).partition("@")[0] for i in x["stops"]]) for x in svc_cfg["services"]]
+    mapper = rail_trips.StationMapper(
+        stations,
+        places,
+        cities,
+        [m for m, x in zip(modelled, svc_cfg["services"], strict=True) if "project" not in x],
+        national,
+    )
+    city_of_id = dict(zip(stations["station_id"], stations["city_id"], strict=True))
+    bg_all = tt.read_stop_times_csv(shared / TIMETABLE)
+    real, trip_counts = rail_trips.build_real_trips(national, trips, bg_all, mapper, city_of_id)
+    services, stops, trips_df, trip_stops, dropped, modelled_lines = build_services(
+        shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity, real
     )
     nodes, links, upgrades = build_roads(roads_cfg, places, projects_raw)
 
@@ -721,6 +746,18 @@ def main() -> None:
     segs = tt.segments(trips)
     model, report = calibrate(segs, bg_line_speed, fitted_on=f"{TIMETABLE} ({TIMETABLE_DAY}, {len(trips)} trains)")
     model.write(NET / "calibration.yaml", report)
+    lines = [
+        (lid, cls, sts, [model.minutes(k, v, cls) for k, v in zip(kms, vs, strict=True)], model.dwell(cls))
+        for lid, cls, sts, kms, vs in modelled_lines
+    ]
+    name_to_id = {r.name_zh: r.station_id for r in stations[stations["mode"] == "rail"].itertuples()}
+    bg_km = sorted({(x.km, name_to_id[x.station]) for t in trips for x in t.stops if x.station in name_to_id})
+    bg_km = [(k, sid) for k, sid in bg_km if k <= BG_GUANGZHOU_KM]
+    bg_hops = [
+        model.minutes(b[0] - a[0], bg_line_speed(a[0], b[0]), "G") for a, b in zip(bg_km, bg_km[1:], strict=False)
+    ]
+    lines.insert(0, ("jingguang_hsr", "G", [sid for _, sid in bg_km], bg_hops, model.dwell("G")))
+    by_line = rail_trips.line_comparison(lines, rail_trips.fastest_real(real))
 
     for df, name in (
         (places, "places.csv"),
@@ -732,6 +769,8 @@ def main() -> None:
         (links, "road_links.csv"),
         (upgrades, "upgrades.csv"),
         (projects, "projects.csv"),
+        (trips_df, "trips.csv"),
+        (trip_stops, "trip_stops.csv"),
     ):
         write_csv(df, name)
     meta = yaml.safe_load((SRC / "network_meta.yaml").read_text(encoding="utf-8"))
@@ -740,9 +779,12 @@ def main() -> None:
         "rail_circuity_pairs": n_circ,
         "road_circuity": ROAD_CIRCUITY,
         "timetable_trains": len(trips),
+        "real_trips": {k: int(v) for k, v in sorted(trip_counts.items())},
+        "real_trip_services": int(services["timetable"].astype(str).eq("True").sum()),
+        "modelled_services_replaced": sorted(dropped),
     }
     (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    write_calibration_report(report, model, circuity, n_circ, len(trips))
+    write_calibration_report(report, model, circuity, n_circ, len(trips), by_line, dropped)
     n_bound = write_boundaries(shared)
     print(f"boundaries: {n_bound} polygons")
     print(

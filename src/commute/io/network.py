@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from commute.errors import DataNotFoundError, Problems
+from commute.io.network_trips import validate_trip_tables
 from commute.model.geo import haversine_km
 from commute.model.runtime_model import RunTimeModel
 
@@ -99,7 +100,20 @@ TABLES: dict[str, tuple[str, ...]] = {
         "source",
     ),
 }
+#: Optional tables (absent: no real timetable / no explicit transfers) and their columns.
+OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
+    "trips": ("trip_id", "service_id", "train_no", "train_class", "mode", "source"),
+    "trip_stops": ("trip_id", "seq", "station_id", "arrival_min", "departure_min", "pickup", "dropoff"),
+    "transfers": ("from_station", "to_station", "min_transfer_min", "source"),
+}
+#: Optional columns of ``services.csv`` (issue 13): departure hours and the timetable flag.
+SERVICE_TIME_COLUMNS = ("first_dep_min", "last_dep_min", "timetable")
 _STR_COLS = {
+    "trip_id",
+    "train_no",
+    "from_station",
+    "to_station",
+    "timetable",
     "place_id",
     "code",
     "city_id",
@@ -198,10 +212,11 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.exists():
         raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
-    dtypes = {c: str for c in TABLES[name] if c in _STR_COLS}
-    df = pd.read_csv(
-        path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in TABLES[name] if c not in _STR_COLS}
-    )
+    cols = TABLES.get(name) or OPTIONAL_TABLES[name]
+    if name == "services":
+        cols = (*cols, *SERVICE_TIME_COLUMNS)
+    dtypes = {c: str for c in cols if c in _STR_COLS}
+    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in cols if c not in _STR_COLS})
     return df
 
 
@@ -250,6 +265,9 @@ def _load(folder: Path) -> Network:
         raise DataNotFoundError(f"{folder} has no network.yaml; is it a network folder?")
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
     tables = {name: _read_table(folder, name) for name in TABLES}
+    for name in OPTIONAL_TABLES:
+        if (folder / f"{name}.csv").exists():
+            tables[name] = _read_table(folder, name)
     model = RunTimeModel.load(folder / "calibration.yaml")
     h = hashlib.sha256()
     for f in [*sorted(folder.glob("*.csv")), meta_path, folder / "calibration.yaml"]:
@@ -413,6 +431,8 @@ def validate_network(net: Network) -> None:
                     probs.add(file("upgrades"), line, f"unknown road link {lid!r}", "use a link_id from road_links.csv")
         elif row["kind"] != "rail_speed":
             probs.add(file("upgrades"), line, f"kind {row['kind']!r} is not road_widen or rail_speed", "fix the kind")
+
+    validate_trip_tables(net, probs, known)
 
     # every place reaches some mode: a junction with a link, or a station within access reach
     linked = set(t["road_links"]["from_node"]) | set(t["road_links"]["to_node"])

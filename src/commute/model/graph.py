@@ -279,6 +279,58 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
             add_access_pair(G, jn, node, t + entry, t + exit_, jd[k] * circ)
 
 
+def _trip_rows(net: Network) -> dict[str, list[tuple[Any, ...]]]:
+    """Per service id, its real trips as ``(trip_id, train_no, class, source, arr, dep, pickup, dropoff)``."""
+    key = id(net)
+    if key in _TRIPS_CACHE and _TRIPS_CACHE[key][0] is net:
+        return _TRIPS_CACHE[key][1]
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    trips, stops = net.tables.get("trips"), net.tables.get("trip_stops")
+    if trips is not None and stops is not None and len(trips):
+        st = stops.sort_values(["trip_id", "seq"])
+        by_trip: dict[str, list[Any]] = {}
+        for tid, arr, dep, pu, do in zip(
+            st["trip_id"], st["arrival_min"], st["departure_min"], st["pickup"], st["dropoff"], strict=True
+        ):
+            by_trip.setdefault(tid, []).append((float(arr), float(dep), _flag(pu), _flag(do)))
+        for r in trips.itertuples(index=False):
+            rows = by_trip.get(r.trip_id, [])
+            out.setdefault(r.service_id, []).append(
+                (
+                    r.trip_id,
+                    r.train_no,
+                    r.train_class,
+                    r.source,
+                    tuple(x[0] for x in rows),
+                    tuple(x[1] for x in rows),
+                    tuple(x[2] for x in rows),
+                    tuple(x[3] for x in rows),
+                )
+            )
+        for v in out.values():
+            v.sort(key=lambda x: (x[5][0], x[0]))
+    _TRIPS_CACHE.clear()
+    _TRIPS_CACHE[key] = (net, out)
+    return out
+
+
+_TRIPS_CACHE: dict[int, tuple[Network, dict[str, list[tuple[Any, ...]]]]] = {}
+
+
+def _flag(v: Any) -> bool:
+    return _blank(v) or str(v).strip() not in ("0", "0.0")
+
+
+def _hours(s: Any, params: dict[str, Any]) -> tuple[float, float]:
+    default = params.get("service_hours") or [360.0, 1440.0]
+    first: Any = getattr(s, "first_dep_min", None)
+    last: Any = getattr(s, "last_dep_min", None)
+    return (
+        float(default[0]) if _blank(first) else float(first),
+        float(default[1]) if _blank(last) else float(last),
+    )
+
+
 def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
     model = net.model
     services = net.tables["services"]
@@ -287,6 +339,8 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
     for r in stops.sort_values(["service_id", "seq"]).itertuples(index=False):
         by_service.setdefault(r.service_id, []).append(r)
     ups = [u for u in net.tables["upgrades"].itertuples(index=False) if u.kind == "rail_speed" and active(u)]
+    real = _trip_rows(net)
+    params = G.graph["parameters"]
     for s in services.itertuples(index=False):
         if not active(s):
             continue
@@ -294,7 +348,7 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
         ids = [r.station_id for r in rows]
         if not all(G.has_node(station_node(x)) for x in ids):
             continue  # a station of this service is not open in this year
-        hops = []
+        hops, base_run = [], []
         for i in range(1, len(rows)):
             a, b = rows[i - 1], rows[i]
             if _blank(b.run_min):
@@ -302,12 +356,13 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
                 run = model.minutes(float(b.km), v, s.train_class)
             else:
                 run = float(b.run_min)
+            base_run.append(run)
             for u in ups:
-                if a.line and a.line == u.line and not _blank(a.line_km):
+                if a.line and a.line == u.line == b.line and not _blank(a.line_km) and not _blank(b.line_km):
                     lo, hi = sorted((float(a.line_km), float(b.line_km)))
                     over = max(0.0, min(hi, float(u.to_km)) - max(lo, float(u.from_km)))
                     if over > 0:
-                        coef = model.fit_for("G").a
+                        coef = model.fit_for(s.train_class).a  # the class's own fit (D for C, K, T, Z)
                         run -= coef * 60.0 * over * (1.0 / float(u.old_speed_kmh) - 1.0 / float(u.speed_kmh))
             dwell = 0.0 if i == 1 else (float(a.dwell_min) if not _blank(a.dwell_min) else model.dwell(s.train_class))
             v_hop = (
@@ -316,6 +371,25 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
                 else (float(s.speed_kmh) if not _blank(s.speed_kmh) else None)
             )
             hops.append((a.station_id, b.station_id, run, dwell, float(b.km) if not _blank(b.km) else None, v_hop))
+        trips = None
+        timetable = str(getattr(s, "timetable", "")).strip().lower() == "true"
+        if timetable:
+            trips = [
+                {
+                    "trip_id": t[0],
+                    "train_no": t[1],
+                    "train_class": t[2],
+                    "source": t[3],
+                    "arr": list(t[4]),
+                    "dep": list(t[5]),
+                    "pickup": list(t[6]),
+                    "dropoff": list(t[7]),
+                }
+                for t in real.get(s.service_id, [])
+            ]
+            first, last = (min(t["dep"][0] for t in trips), max(t["dep"][0] for t in trips)) if trips else (0.0, 0.0)
+        else:
+            first, last = _hours(s, params)
         add_service(
             G,
             s.service_id,
@@ -326,6 +400,10 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
             hops=hops,
             project=s.project or "",
             bidirectional=str(s.bidirectional).lower() == "true",
+            first_dep_min=first,
+            last_dep_min=last,
+            trips=trips,
+            base_run=base_run,
         )
 
 
@@ -340,12 +418,31 @@ def add_service(
     hops: list[tuple[Any, ...]],
     project: str = "",
     bidirectional: bool = True,
+    first_dep_min: float | None = None,
+    last_dep_min: float | None = None,
+    departures: list[float] | None = None,
+    trips: list[dict[str, Any]] | None = None,
+    base_run: list[float] | None = None,
 ) -> None:
     """Add a service (and its reverse, if bidirectional) to the graph, in place.
 
     ``hops`` are ``(from_station, to_station, run_min, dwell_min_at_from, km[, line_speed_kmh])``;
     stations are table ids. The reverse runs the hops backwards with the same run times and dwells.
+
+    The service record ``G.graph["services"][id]`` also gets ``first_dep_min`` and
+    ``last_dep_min`` (default: the network's ``service_hours``), ``departures`` (explicit
+    departure minutes or None), ``trips`` (None for a headway service; else the real trips,
+    dicts with ``trip_id, train_no, train_class, source, arr, dep, pickup, dropoff`` aligned
+    with ``stops``) and ``base_run`` (the per-hop run minutes the trips were recorded with;
+    default: the hops' run minutes). Real trips run one way: give them with
+    ``bidirectional=False``.
     """
+    if trips is not None and bidirectional:
+        raise InvalidOptionError(f"service {service_id}: real trips run one way; add each direction on its own.")
+    hours = G.graph.get("parameters", {}).get("service_hours") or [360.0, 1440.0]
+    first = float(hours[0]) if first_dep_min is None else float(first_dep_min)
+    last = float(hours[1]) if last_dep_min is None else float(last_dep_min)
+    base = [float(h[2]) for h in hops] if base_run is None else [float(x) for x in base_run]
     hops = [tuple(h) + (None,) * (6 - len(h)) for h in hops]
     directions = [(service_id, hops)]
     if bidirectional:
@@ -366,6 +463,11 @@ def add_service(
             "stops": stops,
             "base_id": service_id,
             "project": project,
+            "first_dep_min": first,
+            "last_dep_min": last,
+            "departures": None if departures is None else [float(x) for x in departures],
+            "trips": trips,
+            "base_run": base if sid == service_id else base[::-1],
         }
         for i, (a, b, run, dwell, km, v) in enumerate(hs):
             G.add_edge(
