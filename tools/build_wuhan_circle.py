@@ -37,7 +37,7 @@ TIMETABLE = "rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv"
 TIMETABLE_DAY = dt.date(2021, 1, 20)
 ROAD_CIRCUITY = 1.25
 SERVICE_DAY_MIN = tt.SERVICE_DAY_MIN
-SERVICE_HOURS = (360.0, 1440.0)  # network.yaml parameters.service_hours: 06:00-24:00
+SERVICE_HOURS = (360.0, 1440.0)  # the service day: 06:00 + service_day_min (network.yaml)
 # Operating top speeds of the Beijing-Guangzhou line on the timetable day (projects.csv notes:
 # Beijing-Wuhan "was 310 km/h"; Wuhan-Guangzhou "was 300-310 km/h", midpoint taken).
 BG_WUHAN_KM = 1229.0
@@ -356,11 +356,20 @@ def build_services(
             status, opened, how = "open", int(s["opened"]), ""
         headway = float(s["headway"]) if "headway" in s else SERVICE_DAY_MIN / float(s["tpd"])
         tpd = SERVICE_DAY_MIN / headway
-        first_st = str(s["stops"][0]).partition("@")[0]
+        cut_note = ""
         if "project" not in s:
             modelled_lines.append((s["id"], s["class"], [x for x, _ in stops], kms[1:], [v for _, v in stops][1:]))
-        if "project" not in s and not unseen[s["id"]]:
-            dropped.append(s["id"])  # every station has real 2021 trips: the timetable replaces it
+            if not unseen[s["id"]]:
+                dropped.append(s["id"])  # every station has real 2021 trips: the timetable replaces it
+            else:
+                lo, hi = rail_trips.unseen_span([x for x, _ in stops], set(unseen[s["id"]]))
+                if (lo, hi) != (0, len(stops) - 1):
+                    cut_note = (
+                        f"; cut to {stops[lo][0]}..{stops[hi][0]}, the stretch around its stations without real "
+                        "trips (elsewhere the real trains run)"
+                    )
+                    stops, kms = stops[lo : hi + 1], [np.nan, *kms[lo + 1 : hi + 1]]
+        first_st = stops[0][0]
         first, last, dep_how = rail_trips.comparable_hours(dep_at, first_st, s["class"], SERVICE_HOURS)
         svc_rows.append(
             {
@@ -383,6 +392,7 @@ def build_services(
                 + ("; trains per day: estimate" if "tpd" in s else "")
                 + (f"; year: {how}" if how else "")
                 + ("; kept (no 2021 trips at " + ", ".join(unseen[s["id"]]) + ")" if unseen[s["id"]] else "")
+                + cut_note
                 + f"; first and last departure: {dep_how}",
             }
         )

@@ -376,6 +376,12 @@ def uncovered_stations(services: Iterable[tuple[str, list[str]]], trips: Iterabl
     return {sid: [s for s in stops if s not in served] for sid, stops in services}
 
 
+def unseen_span(stops: list[str], unseen: set[str]) -> tuple[int, int]:
+    """Indices of the stretch of a line from the stop before its first unseen station to the one after its last."""
+    idx = [i for i, s in enumerate(stops) if s in unseen]
+    return max(0, idx[0] - 1), min(len(stops) - 1, idx[-1] + 1)
+
+
 def departures_by_station(trips: Iterable[RealTrip]) -> dict[tuple[str, str], list[float]]:
     """Departure minutes (within the day) of the real trips at each station, by class group."""
     out: dict[tuple[str, str], list[float]] = defaultdict(list)

@@ -321,14 +321,11 @@ def _flag(v: Any) -> bool:
     return _blank(v) or str(v).strip() not in ("0", "0.0")
 
 
-def _hours(s: Any, params: dict[str, Any]) -> tuple[float, float]:
-    default = params.get("service_hours") or [360.0, 1440.0]
+def _hours(s: Any) -> tuple[float | None, float | None]:
+    """A headway service's first and last departure from services.csv (None: the network default)."""
     first: Any = getattr(s, "first_dep_min", None)
     last: Any = getattr(s, "last_dep_min", None)
-    return (
-        float(default[0]) if _blank(first) else float(first),
-        float(default[1]) if _blank(last) else float(last),
-    )
+    return (None if _blank(first) else float(first), None if _blank(last) else float(last))
 
 
 def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
@@ -340,7 +337,6 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
         by_service.setdefault(r.service_id, []).append(r)
     ups = [u for u in net.tables["upgrades"].itertuples(index=False) if u.kind == "rail_speed" and active(u)]
     real = _trip_rows(net)
-    params = G.graph["parameters"]
     for s in services.itertuples(index=False):
         if not active(s):
             continue
@@ -387,9 +383,9 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
                 }
                 for t in real.get(s.service_id, [])
             ]
-            first, last = (min(t["dep"][0] for t in trips), max(t["dep"][0] for t in trips)) if trips else (0.0, 0.0)
+            first, last = (min(t["dep"][0] for t in trips), max(t["dep"][0] for t in trips)) if trips else (None, None)
         else:
-            first, last = _hours(s, params)
+            first, last = _hours(s)
         add_service(
             G,
             s.service_id,
@@ -430,18 +426,18 @@ def add_service(
     stations are table ids. The reverse runs the hops backwards with the same run times and dwells.
 
     The service record ``G.graph["services"][id]`` also gets ``first_dep_min`` and
-    ``last_dep_min`` (default: the network's ``service_hours``), ``departures`` (explicit
+    ``last_dep_min`` (None: the network's default, see :func:`commute.model.trips.departures`),
+    ``departures`` (explicit
     departure minutes or None), ``trips`` (None for a headway service; else the real trips,
     dicts with ``trip_id, train_no, train_class, source, arr, dep, pickup, dropoff`` aligned
     with ``stops``) and ``base_run`` (the per-hop run minutes the trips were recorded with;
-    default: the hops' run minutes). Real trips run one way: give them with
-    ``bidirectional=False``.
+    default: the hops' run minutes; each ride edge carries its hop's as ``base_run_min``).
+    Real trips run one way: give them with ``bidirectional=False``.
     """
     if trips is not None and bidirectional:
         raise InvalidOptionError(f"service {service_id}: real trips run one way; add each direction on its own.")
-    hours = G.graph.get("parameters", {}).get("service_hours") or [360.0, 1440.0]
-    first = float(hours[0]) if first_dep_min is None else float(first_dep_min)
-    last = float(hours[1]) if last_dep_min is None else float(last_dep_min)
+    first = None if first_dep_min is None else float(first_dep_min)
+    last = None if last_dep_min is None else float(last_dep_min)
     base = [float(h[2]) for h in hops] if base_run is None else [float(x) for x in base_run]
     hops = [tuple(h) + (None,) * (6 - len(h)) for h in hops]
     directions = [(service_id, hops)]
@@ -455,6 +451,7 @@ def add_service(
         directions.append((service_id + REVERSE_SUFFIX, rev))
     for sid, hs in directions:
         stops = [hs[0][0]] + [h[1] for h in hs]
+        base_here = base if sid == service_id else base[::-1]
         G.graph["services"][sid] = {
             "name": name,
             "mode": mode,
@@ -467,7 +464,7 @@ def add_service(
             "last_dep_min": last,
             "departures": None if departures is None else [float(x) for x in departures],
             "trips": trips,
-            "base_run": base if sid == service_id else base[::-1],
+            "base_run": base_here,
         }
         for i, (a, b, run, dwell, km, v) in enumerate(hs):
             G.add_edge(
@@ -481,6 +478,7 @@ def add_service(
                 run_min=float(run),
                 dwell_min=float(dwell),
                 minutes=float(run),
+                base_run_min=base_here[i],
                 length_km=km,
                 speed_kmh=None if v is None or v != v else float(v),
             )
