@@ -594,8 +594,20 @@ def write_boundaries(shared: Path) -> int:
 
 
 def write_calibration_report(
-    report: pd.DataFrame, model, circuity: float, n_circ: int, n_trips: int, by_line: pd.DataFrame, dropped: list[str]
+    report: pd.DataFrame,
+    model,
+    circuity: float,
+    n_circ: int,
+    n_trips: int,
+    by_line: pd.DataFrame,
+    dropped: list[str],
+    tpd_rows: list[tuple],
 ) -> None:
+    tpd_table = "\n".join(
+        f"| {sid}{' (replaced)' if sid in dropped else ''} | {proj or '(2021)'} | {cls} | {a or '-'} → {b or '-'} | "
+        f"{est:g} | {n_ab} | {n_ba} |"
+        for sid, proj, cls, a, b, est, n_ab, n_ba in tpd_rows
+    )
     line_rows = "\n".join(
         f"| {r.line}{' (replaced)' if r.line in dropped else ''} | {r._2} | {r.pairs} | {r.median_min:.1f} | "
         f"{r.mae_min:.1f} | {r.median_pct:.1f} | {r.worst} |"
@@ -649,6 +661,18 @@ also mean the real train runs a shorter route; `worst` names the pair and the tr
 | line | class | pairs | median (min) | MAE (min) | median % | worst pair: model vs real (train) |
 |---|---|---|---|---|---|---|
 {line_rows}
+
+## Trains per day of the modelled services against the real 2021 trains
+
+The modelled services' trains per day (each way) are estimates (`sources/services.yaml`).
+For comparison: the real 2021 trains of the same class group (high-speed G/D/C or
+conventional) that stop in both end cities, in each direction (`trips.csv`; 0 where a city
+is not in the national timetable). For a line opened since 2021 the comparison is with the
+2021 trains between its end cities by the lines of then.
+
+| service | project | class | end cities | estimate | real A→B | real B→A |
+|---|---|---|---|---|---|---|
+{tpd_table}
 """
     (NET / "CALIBRATION.md").write_text(text, encoding="utf-8")
 
@@ -768,6 +792,16 @@ def main() -> None:
     ]
     lines.insert(0, ("jingguang_hsr", "G", [sid for _, sid in bg_km], bg_hops, model.dwell("G")))
     by_line = rail_trips.line_comparison(lines, rail_trips.fastest_real(real))
+    pair_trains = rail_trips.city_pair_trains(real, city_of_id)
+    st_city = dict(zip(stations["station_id"], stations["city_id"], strict=True))
+    tpd_rows = []
+    for x in svc_cfg["services"]:
+        a, b = (str(x["stops"][k]).partition("@")[0] for k in (0, -1))
+        g = rail_trips.group(x["class"])
+        n_ab = pair_trains[(st_city[a], st_city[b], g)] if st_city[a] and st_city[b] else 0
+        n_ba = pair_trains[(st_city[b], st_city[a], g)] if st_city[a] and st_city[b] else 0
+        est = float(x["tpd"]) if "tpd" in x else SERVICE_DAY_MIN / float(x["headway"])
+        tpd_rows.append((x["id"], x.get("project", ""), x["class"], st_city[a], st_city[b], est, n_ab, n_ba))
 
     for df, name in (
         (places, "places.csv"),
@@ -794,7 +828,7 @@ def main() -> None:
         "modelled_services_replaced": sorted(dropped),
     }
     (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    write_calibration_report(report, model, circuity, n_circ, len(trips), by_line, dropped)
+    write_calibration_report(report, model, circuity, n_circ, len(trips), by_line, dropped, tpd_rows)
     n_bound = write_boundaries(shared)
     print(f"boundaries: {n_bound} polygons")
     print(

@@ -469,3 +469,17 @@ def line_comparison(
             }
         )
     return pd.DataFrame(rows)
+
+
+def city_pair_trains(trips: Iterable[RealTrip], city_of: dict[str, str]) -> Counter[tuple[str, str, str]]:
+    """Real trains a day from city A to city B (stopping at both, in order), by class group."""
+    out: Counter[tuple[str, str, str]] = Counter()
+    for t in trips:
+        seen = set()
+        cities = [city_of.get(s.station, "") for s in t.stops]
+        for i, a in enumerate(cities):
+            for b in cities[i + 1 :]:
+                if a and b and a != b and (a, b) not in seen:
+                    seen.add((a, b))
+                    out[(a, b, group(t.train_class))] += 1
+    return out

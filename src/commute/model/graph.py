@@ -18,6 +18,7 @@ import numpy as np
 from commute.errors import InvalidOptionError
 from commute.io.network import Network
 from commute.model.geo import STORAGE_CRS, haversine_km
+from commute.model.real_trips import headway_hours, trip_records, trips_by_service
 
 REVERSE_SUFFIX = "/r"
 
@@ -279,55 +280,6 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
             add_access_pair(G, jn, node, t + entry, t + exit_, jd[k] * circ)
 
 
-def _trip_rows(net: Network) -> dict[str, list[tuple[Any, ...]]]:
-    """Per service id, its real trips as ``(trip_id, train_no, class, source, arr, dep, pickup, dropoff)``."""
-    key = id(net)
-    if key in _TRIPS_CACHE and _TRIPS_CACHE[key][0] is net:
-        return _TRIPS_CACHE[key][1]
-    out: dict[str, list[tuple[Any, ...]]] = {}
-    trips, stops = net.tables.get("trips"), net.tables.get("trip_stops")
-    if trips is not None and stops is not None and len(trips):
-        st = stops.sort_values(["trip_id", "seq"])
-        by_trip: dict[str, list[Any]] = {}
-        for tid, arr, dep, pu, do in zip(
-            st["trip_id"], st["arrival_min"], st["departure_min"], st["pickup"], st["dropoff"], strict=True
-        ):
-            by_trip.setdefault(tid, []).append((float(arr), float(dep), _flag(pu), _flag(do)))
-        for r in trips.itertuples(index=False):
-            rows = by_trip.get(r.trip_id, [])
-            out.setdefault(r.service_id, []).append(
-                (
-                    r.trip_id,
-                    r.train_no,
-                    r.train_class,
-                    r.source,
-                    tuple(x[0] for x in rows),
-                    tuple(x[1] for x in rows),
-                    tuple(x[2] for x in rows),
-                    tuple(x[3] for x in rows),
-                )
-            )
-        for v in out.values():
-            v.sort(key=lambda x: (x[5][0], x[0]))
-    _TRIPS_CACHE.clear()
-    _TRIPS_CACHE[key] = (net, out)
-    return out
-
-
-_TRIPS_CACHE: dict[int, tuple[Network, dict[str, list[tuple[Any, ...]]]]] = {}
-
-
-def _flag(v: Any) -> bool:
-    return _blank(v) or str(v).strip() not in ("0", "0.0")
-
-
-def _hours(s: Any) -> tuple[float | None, float | None]:
-    """A headway service's first and last departure from services.csv (None: the network default)."""
-    first: Any = getattr(s, "first_dep_min", None)
-    last: Any = getattr(s, "last_dep_min", None)
-    return (None if _blank(first) else float(first), None if _blank(last) else float(last))
-
-
 def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
     model = net.model
     services = net.tables["services"]
@@ -336,7 +288,7 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
     for r in stops.sort_values(["service_id", "seq"]).itertuples(index=False):
         by_service.setdefault(r.service_id, []).append(r)
     ups = [u for u in net.tables["upgrades"].itertuples(index=False) if u.kind == "rail_speed" and active(u)]
-    real = _trip_rows(net)
+    real = trips_by_service(net)
     for s in services.itertuples(index=False):
         if not active(s):
             continue
@@ -370,22 +322,10 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
         trips = None
         timetable = str(getattr(s, "timetable", "")).strip().lower() == "true"
         if timetable:
-            trips = [
-                {
-                    "trip_id": t[0],
-                    "train_no": t[1],
-                    "train_class": t[2],
-                    "source": t[3],
-                    "arr": list(t[4]),
-                    "dep": list(t[5]),
-                    "pickup": list(t[6]),
-                    "dropoff": list(t[7]),
-                }
-                for t in real.get(s.service_id, [])
-            ]
+            trips = trip_records(real.get(s.service_id, []))
             first, last = (min(t["dep"][0] for t in trips), max(t["dep"][0] for t in trips)) if trips else (None, None)
         else:
-            first, last = _hours(s)
+            first, last = headway_hours(s)
         add_service(
             G,
             s.service_id,
