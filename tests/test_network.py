@@ -292,3 +292,23 @@ def test_speed_upgrade_uses_the_class_fit_not_g(net_copy):
     d, g = net.model.fit_for("D").a, net.model.fit_for("G").a
     assert d != pytest.approx(g)
     assert drop == pytest.approx(d * 60 * abs(over) * (1 / 310 - 1 / 350))
+
+
+def test_timetable_service_may_have_a_zero_median_hop(net_copy):
+    """A timetable service's run_min is information (its trips are checked); a modelled one must be > 0."""
+    stops = pd.read_csv(net_copy / "service_stops.csv", dtype=str, keep_default_na=False)
+    tt_row = stops.index[stops["service_id"].str.startswith("tt:") & (stops["seq"] == "2")][0]
+    model_row = stops.index[(stops["service_id"] == "hanyi") & (stops["seq"] == "2")][0]
+
+    def zero(rows):
+        def fn(df):
+            df.loc[rows, "run_min"] = "0"
+            return df
+
+        return fn
+
+    _rewrite(net_copy, "service_stops", zero([tt_row]))
+    load_network(net_copy)  # no problem
+    _rewrite(net_copy, "service_stops", zero([model_row]))
+    with pytest.raises(ValidationError, match=f"service_stops.csv:{model_row + 2}: run_min is 0"):
+        load_network(net_copy)

@@ -208,9 +208,21 @@ def resolve_network_path(name_or_path: str | Path | None) -> Path:
     )
 
 
+#: Tables a transit-only network (``kind: gtfs`` in network.yaml) may leave out: read as empty.
+TRANSIT_ONLY_OPTIONAL = ("places", "cities", "road_nodes", "road_links", "upgrades", "projects")
+
+
+def _transit_only(folder: Path) -> bool:
+    """Whether ``folder/network.yaml`` declares a transit-only network (``kind: gtfs``)."""
+    meta = yaml.safe_load((folder / "network.yaml").read_text(encoding="utf-8")) or {}
+    return meta.get("kind") == "gtfs"
+
+
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.exists():
+        if name in TRANSIT_ONLY_OPTIONAL and _transit_only(folder):
+            return pd.DataFrame({c: pd.Series(dtype=object if c in _STR_COLS else float) for c in TABLES[name]})
         raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
     cols = TABLES.get(name) or OPTIONAL_TABLES[name]
     if name == "services":
@@ -268,9 +280,13 @@ def _load(folder: Path) -> Network:
     for name in OPTIONAL_TABLES:
         if (folder / f"{name}.csv").exists():
             tables[name] = _read_table(folder, name)
-    model = RunTimeModel.load(folder / "calibration.yaml")
+    calibration = folder / "calibration.yaml"
+    # a transit-only network has its trips' own times: no run-time model (an empty one)
+    model = (
+        RunTimeModel({}) if not calibration.exists() and meta.get("kind") == "gtfs" else RunTimeModel.load(calibration)
+    )
     h = hashlib.sha256()
-    for f in [*sorted(folder.glob("*.csv")), meta_path, folder / "calibration.yaml"]:
+    for f in [*sorted(folder.glob("*.csv")), meta_path, *([calibration] if calibration.exists() else [])]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return Network(str(meta.get("name", folder.name)), folder, meta, tables, model, h.hexdigest()[:12])
@@ -376,7 +392,15 @@ def validate_network(net: Network) -> None:
     positive("services", "headway_min")
     positive("places", "pop_2020")
     positive("service_stops", "km", blank_ok=True)
-    positive("service_stops", "run_min", blank_ok=True)
+    # a timetable service's run_min is the median of its trips, for information: 0 is possible
+    # (a bus feed's stops a minute apart); its trips are checked in validate_trip_tables
+    svc = t["services"]
+    timetabled = (
+        set(svc.loc[svc["timetable"].astype(str).str.strip().str.lower() == "true", "service_id"])
+        if "timetable" in svc.columns
+        else set()
+    )
+    positive("service_stops", "run_min", blank_ok=True, skip=lambda row: row["service_id"] in timetabled)
     positive("service_stops", "speed_kmh", blank_ok=True)
 
     for name in ("stations", "services", "road_links", "upgrades"):
