@@ -107,16 +107,13 @@ def problem(name: str):
 def run_commute(n, src, dst, w, o, d, cutoff):
     import scipy.sparse as sp
 
-    from commute.search import kernels
-    from commute.search.contract import contract
+    from commute.search import choose
 
     M = sp.csr_matrix((w, (src, dst)), shape=(n, n))
-    targets = np.arange(n) if d is None else d
-    if d is not None:  # contract everything but the origins and destinations
-        M, idx = contract(M, np.r_[o, d])
-        return kernels.many_to_many(M, idx[o], idx[d], limit=np.inf if cutoff is None else cutoff)
-    out = kernels.many_to_many(M, o, targets, limit=np.inf if cutoff is None else cutoff)
-    return out
+    limit = np.inf if cutoff is None else cutoff
+    # the rule (commute.search.choose) picks a bounded Dijkstra for isochrones (a cutoff) and the
+    # hierarchy for the zone matrices and the grid
+    return choose.many_to_many(M, o, np.arange(n) if d is None else d, limit=limit)
 
 
 def run_scipy(n, src, dst, w, o, d, cutoff):

@@ -75,7 +75,7 @@ class Hierarchy:
     up: tuple[np.ndarray, np.ndarray, np.ndarray] = field(repr=False)  # ptr, head, weight
     down: tuple[np.ndarray, np.ndarray, np.ndarray] = field(repr=False)
     weights_key: str = ""
-    # per arc: input, basic and perfect weights up (f) and down (b), and which are kept
+    # per arc: input, basic and perfect weights, up (lower end to upper) and down
     state: tuple[np.ndarray, ...] = field(default=(), repr=False)
 
     @property
@@ -189,10 +189,8 @@ def customise(st: Structure, matrix: sp.csr_matrix) -> Hierarchy:
     fw, bw = fw_in.copy(), bw_in.copy()
     cb.basic(st.ptr, st.arc, st.tptr, st.tarc, st.owner, st.by_height[0], st.by_height[1], fw, bw, _threads())
     fw_b, bw_b = fw.copy(), bw.copy()
-    keep_f = np.empty(st.arcs, dtype=np.bool_)
-    keep_b = np.empty(st.arcs, dtype=np.bool_)
-    cb.perfect(st.ptr, st.arc, st.by_depth[0], st.by_depth[1], fw, bw, keep_f, keep_b, _threads())
-    return _finish(st, matrix, (fw_in, bw_in, fw_b, bw_b, fw, bw, keep_f, keep_b))
+    cb.perfect(st.ptr, st.arc, st.by_depth[0], st.by_depth[1], fw, bw, _threads())
+    return _finish(st, matrix, (fw_in, bw_in, fw_b, bw_b, fw, bw))
 
 
 def recustomise(h: Hierarchy, matrix: sp.csr_matrix) -> Hierarchy:
@@ -208,12 +206,12 @@ def recustomise(h: Hierarchy, matrix: sp.csr_matrix) -> Hierarchy:
     st = h.structure
     data = _data(st, matrix)
     fw_in, bw_in = cb.input_weights(st.arcs, st.where, st.side, data)
-    old_f, old_b, fw_b, bw_b, fw, bw, keep_f, keep_b = h.state
+    old_f, old_b, fw_b, bw_b, fw, bw = h.state
     dirty = (fw_in != old_f) | (bw_in != old_b)
-    fw_b, bw_b, fw, bw, keep_f, keep_b = (x.copy() for x in (fw_b, bw_b, fw, bw, keep_f, keep_b))
+    fw_b, bw_b, fw, bw = (x.copy() for x in (fw_b, bw_b, fw, bw))
     changed = cb.update_basic(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_in, bw_in, fw_b, bw_b, dirty)
-    cb.update_perfect(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_b, bw_b, fw, bw, keep_f, keep_b, changed)
-    return _finish(st, matrix, (fw_in, bw_in, fw_b, bw_b, fw, bw, keep_f, keep_b))
+    cb.update_perfect(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_b, bw_b, fw, bw, changed)
+    return _finish(st, matrix, (fw_in, bw_in, fw_b, bw_b, fw, bw))
 
 
 def _data(st: Structure, matrix: sp.csr_matrix) -> np.ndarray:
@@ -227,9 +225,10 @@ def _data(st: Structure, matrix: sp.csr_matrix) -> np.ndarray:
 def _finish(st: Structure, matrix: sp.csr_matrix, state: tuple[np.ndarray, ...]) -> Hierarchy:
     from commute.search import ch_build as cb
 
-    fw, bw, keep_f, keep_b = state[4:]
-    up = cb.compact(st.n, st.ptr, st.arc, fw, keep_f)
-    down = cb.compact(st.n, st.ptr, st.arc, bw, keep_b)
+    _, _, fw_b, bw_b, fw, bw = state
+    # an arc is kept where no higher node gives a shorter path (perfect = basic), and reachable
+    up = cb.compact(st.n, st.ptr, st.arc, fw, (fw == fw_b) & (fw < np.inf))
+    down = cb.compact(st.n, st.ptr, st.arc, bw, (bw == bw_b) & (bw < np.inf))
     return Hierarchy(st, up, down, weights_key(matrix), state)
 
 

@@ -11,9 +11,10 @@ the weights are filled in afterwards by *customisation*:
   lower nodes only, exact for any weights;
 - perfect customisation visits the intermediate and upper triangles top-down; afterwards every
   arc's weight is the true shortest distance between its ends;
-- an arc whose perfect weight is matched by a path through a triangle is not needed by any
-  query (the triangle is its *witness*, found exactly rather than by a bounded search), so it is
-  left out of the query graph; what remains is the hierarchy a perfect witness search would give.
+- an arc whose perfect weight is shorter than its basic one is not needed by any query: the
+  shortest path between its ends runs through a higher node, over other arcs (an upper or
+  intermediate triangle is its *witness*, found exactly rather than by a bounded search), so it
+  is left out of the query graph.
 
 Nodes are numbered by rank (0 is contracted first). ``ptr``/``arc`` hold, for every node, its
 higher neighbours in increasing rank (the upward arcs); ``fw[a]`` is the time from the lower end
@@ -232,9 +233,7 @@ def basic(
 
 
 @njit(cache=True, nogil=True)
-def _perfect_node(
-    v: int, ptr: Any, arc: Any, fw: Any, bw: Any, keep_f: Any, keep_b: Any
-) -> None:  # pragma: no cover - compiled
+def _perfect_node(v: int, ptr: Any, arc: Any, fw: Any, bw: Any) -> None:  # pragma: no cover - compiled
     end = ptr[v + 1]
     for i in range(ptr[v], end):  # every triangle {v, ui, uj} (ui < uj) once
         ui = arc[i]
@@ -254,47 +253,27 @@ def _perfect_node(
             s = bw[c] + bw[i]  # uj -> ui -> v
             if s < bw[j]:
                 bw[j] = s
-    for i in range(ptr[v], end):
-        keep_f[i] = fw[i] < INF
-        keep_b[i] = bw[i] < INF
-    for i in range(ptr[v], end):  # witnesses: a triangle as short, through a strictly shorter arc
-        ui = arc[i]
-        c = ptr[ui]
-        uend = ptr[ui + 1]
-        for j in range(i + 1, end):
-            c = _seek(arc, c, uend, arc[j])
-            if fw[j] < fw[i] and fw[j] + bw[c] <= fw[i]:
-                keep_f[i] = False
-            if bw[j] < bw[i] and fw[c] + bw[j] <= bw[i]:
-                keep_b[i] = False
-            if fw[i] < fw[j] and fw[i] + fw[c] <= fw[j]:
-                keep_f[j] = False
-            if bw[i] < bw[j] and bw[c] + bw[i] <= bw[j]:
-                keep_b[j] = False
 
 
 @njit(cache=True, parallel=True)
 def perfect(
-    ptr: Any, arc: Any, groups: Any, gptr: Any, fw: Any, bw: Any, keep_f: Any, keep_b: Any, nc: int
+    ptr: Any, arc: Any, groups: Any, gptr: Any, fw: Any, bw: Any, nc: int
 ) -> None:  # pragma: no cover - compiled
-    """Perfect customisation top-down (by depth: nodes of one depth in parallel), then witnesses.
+    """Perfect customisation top-down (by depth: nodes of one depth in parallel).
 
-    After it, ``fw``/``bw`` are exact distances. ``keep_f[a]`` / ``keep_b[a]`` say whether arc
-    ``a`` is needed upward / downward: it is not when it is unreachable or when a triangle gives
-    the same time through an arc that is strictly shorter (the strictness keeps two zero-minute
-    arcs from being each other's witness).
+    After it, ``fw``/``bw`` are exact distances between the ends of every arc.
     """
     for g in range(gptr.shape[0] - 1):
         lo = gptr[g]
         size = gptr[g + 1] - lo
         if size < 64 * nc:
             for gi in range(lo, lo + size):
-                _perfect_node(groups[gi], ptr, arc, fw, bw, keep_f, keep_b)
+                _perfect_node(groups[gi], ptr, arc, fw, bw)
         else:
             step = (size + nc - 1) // nc
             for c in prange(nc):
                 for gi in range(lo + c * step, min(lo + size, lo + (c + 1) * step)):
-                    _perfect_node(groups[gi], ptr, arc, fw, bw, keep_f, keep_b)
+                    _perfect_node(groups[gi], ptr, arc, fw, bw)
 
 
 @njit(cache=True)
@@ -337,7 +316,7 @@ def update_basic(
 
     A recomputed arc whose value changes marks the arcs it is a lower-triangle side of. Returns
     which arcs changed.
-    """  # fmt: skip
+    """
     changed = np.zeros(arc.shape[0], dtype=np.bool_)
     node = np.zeros(n, dtype=np.bool_)
     for c in range(arc.shape[0]):
@@ -388,8 +367,6 @@ def update_perfect(
     bw_b: Any,
     fw: Any,
     bw: Any,
-    keep_f: Any,
-    keep_b: Any,
     changed: Any,
 ) -> int:  # pragma: no cover - compiled
     """Partial perfect customisation after :func:`update_basic`, top-down; returns the nodes redone.
@@ -397,7 +374,7 @@ def update_perfect(
     A node is redone when one of its arcs changed in the basic pass, or when the arc between two
     of its upper neighbours changed (basic or perfect): its arcs restart from their basic
     weights and go through every triangle again, as in :func:`perfect`.
-    """  # fmt: skip
+    """
     dirty = np.zeros(n, dtype=np.bool_)
     for c in range(arc.shape[0]):
         if changed[c]:
@@ -421,7 +398,7 @@ def update_perfect(
             old_b[i] = bw[ptr[v] + i]
             fw[ptr[v] + i] = fw_b[ptr[v] + i]
             bw[ptr[v] + i] = bw_b[ptr[v] + i]
-        _perfect_node(v, ptr, arc, fw, bw, keep_f, keep_b)
+        _perfect_node(v, ptr, arc, fw, bw)
         for i in range(k):
             c = ptr[v] + i
             if fw[c] != old_f[i] or bw[c] != old_b[i]:
