@@ -189,7 +189,7 @@ def customise(st: Structure, matrix: sp.csr_matrix) -> Hierarchy:
     fw, bw = fw_in.copy(), bw_in.copy()
     cb.basic(st.ptr, st.arc, st.tptr, st.tarc, st.owner, st.by_height[0], st.by_height[1], fw, bw, _threads())
     fw_b, bw_b = fw.copy(), bw.copy()
-    cb.perfect(st.ptr, st.arc, st.by_depth[0], st.by_depth[1], fw, bw, _threads())
+    cb.perfect(st.ptr, st.arc, st.by_depth[0], st.by_depth[1], fw_b, bw_b, fw, bw, _threads())
     return _finish(st, matrix, (fw_in, bw_in, fw_b, bw_b, fw, bw))
 
 
