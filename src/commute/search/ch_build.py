@@ -451,15 +451,28 @@ def update_perfect(
             for i in range(ptr[owner[c]], ptr[owner[c] + 1]):
                 redo[i] = True
     redone = 0
+    old_f = np.empty(n, dtype=np.float64)
+    old_b = np.empty(n, dtype=np.float64)
     for v in range(n - 1, -1, -1):
+        k = ptr[v + 1] - ptr[v]
+        r = 0
         for i in range(ptr[v], ptr[v + 1]):
-            if not redo[i]:
-                continue
-            redone += 1
-            f, b = _perfect_arc(v, i, ptr, arc, fw_b, bw_b, fw, bw)
-            if f != fw[i] or b != bw[i]:
-                fw[i] = f
-                bw[i] = b
+            if redo[i]:
+                r += 1
+        if r == 0:
+            continue
+        redone += r
+        for i in range(k):
+            old_f[i] = fw[ptr[v] + i]
+            old_b[i] = bw[ptr[v] + i]
+        if 16 * r > k:  # many arcs: the whole node, every triangle once
+            _perfect_node(v, ptr, arc, fw_b, bw_b, fw, bw)
+        else:
+            for i in range(ptr[v], ptr[v + 1]):
+                if redo[i]:
+                    fw[i], bw[i] = _perfect_arc(v, i, ptr, arc, fw_b, bw_b, fw, bw)
+        for i in range(ptr[v], ptr[v + 1]):
+            if fw[i] != old_f[i - ptr[v]] or bw[i] != old_b[i - ptr[v]]:
                 u = arc[i]
                 for t in range(tptr[v], tptr[v + 1]):  # nodes x below with arcs to both v and u
                     a = tarc[t]
