@@ -194,6 +194,10 @@ def test_the_rule():
     changed = big.copy()
     changed.data[:10] *= 3
     assert choose.choose(changed, 2) == "hierarchy"  # same links, new minutes: re-customise
+    rows = np.arange(0, 5000, 700)
+    want = dijkstra(big, indices=rows)
+    for how in ("dijkstra", "hierarchy"):  # targets None: one-to-all rows (PHAST for the hierarchy)
+        _same(choose.many_to_many(big, rows, method=how), want)
     with pytest.raises(InvalidOptionError, match="one of"):
         choose.many_to_many(small, np.array([0]), np.array([1]), method="astar")
     for how in choose.METHODS:

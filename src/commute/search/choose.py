@@ -70,27 +70,34 @@ def resolve(method: str, matrix: sp.csr_matrix, n_sources: int, cutoff: float | 
 def many_to_many(
     matrix: sp.csr_matrix,
     sources: np.ndarray,
-    targets: np.ndarray,
+    targets: np.ndarray | None = None,
     *,
     limit: float = np.inf,
     method: str = "auto",
 ) -> np.ndarray:
     """Minutes from each source to each target node (inf if unreachable or beyond ``limit``).
 
+    A drop-in for :func:`commute.search.kernels.many_to_many` that picks the search.
+
     Parameters
     ----------
     matrix
         CSR matrix of link minutes.
     sources, targets
-        Node indices.
+        Node indices (``targets`` None: every node, one-to-all rows).
     limit
         Cutoff in minutes.
     method
         ``auto`` (the rule above), ``dijkstra``, ``contract`` or ``hierarchy``.
     """
     src = np.asarray(sources, dtype=np.int64)
+    cut = None if np.isinf(limit) else limit
+    if targets is None:
+        if resolve(method, matrix, len(src), cut, False) == "hierarchy":
+            return ch.one_to_all(ch.hierarchy_for(matrix), [src[i : i + 1] for i in range(len(src))], limit=limit)
+        return kernels.many_to_many(matrix, src, limit=limit)
     tgt = np.asarray(targets, dtype=np.int64)
-    how = resolve(method, matrix, len(src), None if np.isinf(limit) else limit, True)
+    how = resolve(method, matrix, len(src), cut, True)
     if how == "hierarchy":
         return ch.many_to_many(ch.hierarchy_for(matrix), src, tgt, limit=limit)
     if how == "contract":
