@@ -21,7 +21,7 @@ igraph (distances), pandana (contraction hierarchies), networkx (single_source_d
 answering (not reading the file), the memory the process's peak resident set. Every answer is
 compared with commute's: max |difference| on reachable pairs and whether the unreachable pairs are
 the same. networkx is sampled (``--nx-sample`` origins, time extrapolated) unless ``--full``.
-Results go to benchmarks/results/results.json and results.md.
+Results go to benchmarks/results/results.json and results.md (``--out NAME``: NAME.json, NAME.md).
 """
 
 from __future__ import annotations
@@ -372,6 +372,7 @@ def main() -> None:
     ap.add_argument(
         "--nx-sample", type=int, default=200, help="origins networkx runs, time extrapolated (50 on the synthetic grid)"
     )
+    ap.add_argument("--out", default="results", help="name of the result files in benchmarks/results/")
     ap.add_argument("--worker", nargs=3, metavar=("WORKLOAD", "TOOL", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--sample", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -434,8 +435,8 @@ def main() -> None:
         for info in rows.values():
             info.pop("origin_index", None)
         results["workloads"][wl] = rows
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (OUT / "results.md").write_text(markdown(results), encoding="utf-8")
+    (OUT / f"{args.out}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (OUT / f"{args.out}.md").write_text(markdown(results), encoding="utf-8")
     print(markdown(results))
 
 
