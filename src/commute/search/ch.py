@@ -202,6 +202,7 @@ def recustomise(h: Hierarchy, matrix: sp.csr_matrix) -> Hierarchy:
     cost grows with how far the change reaches, not with the graph.
     """
     from commute.search import ch_build as cb
+    from commute.search import ch_update as cu
 
     st = h.structure
     data = _data(st, matrix)
@@ -209,8 +210,8 @@ def recustomise(h: Hierarchy, matrix: sp.csr_matrix) -> Hierarchy:
     old_f, old_b, fw_b, bw_b, fw, bw = h.state
     dirty = (fw_in != old_f) | (bw_in != old_b)
     fw_b, bw_b, fw, bw = (x.copy() for x in (fw_b, bw_b, fw, bw))
-    changed = cb.update_basic(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_in, bw_in, fw_b, bw_b, dirty)
-    cb.update_perfect(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_b, bw_b, fw, bw, changed)
+    changed = cu.update_basic(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_in, bw_in, fw_b, bw_b, dirty)
+    cu.update_perfect(st.n, st.ptr, st.arc, st.tptr, st.tarc, st.owner, fw_b, bw_b, fw, bw, changed)
     return _finish(st, matrix, (fw_in, bw_in, fw_b, bw_b, fw, bw))
 
 
