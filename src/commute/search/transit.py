@@ -41,7 +41,7 @@ from commute.errors import InvalidOptionError
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
 from commute.model.places import Endpoint
 from commute.model.trips import Trip, graph_trips
-from commute.search import kernels, raptor
+from commute.search import choose, raptor
 from commute.search.engine import Label, Leg
 
 #: Default window of a door-to-door query: the morning peak, 07:00 to 09:00 at 1-minute steps.
@@ -390,7 +390,7 @@ def _footpaths(
         limit = float(params.get("transfer_by_road_max_min", TRANSFER_BY_ROAD_MAX_MIN))
         src = np.array([out_of[s] for s in stations], dtype=np.int64)
         tgt = np.array([in_of[s] for s in stations], dtype=np.int64)
-        d = kernels.many_to_many(access, src, tgt, limit=limit)
+        d = choose.many_to_many(access, src, tgt, limit=limit)
         for i, j in zip(*np.nonzero(np.isfinite(d)), strict=True):
             if i != j:
                 key = (int(i), int(j))
@@ -408,7 +408,7 @@ def _access_rows(eng: TransitEngine, origins: Sequence[Endpoint]) -> tuple[np.nd
     nodes = [eng.node_of.get(f"place:{o.place}", -1) for o in origins]
     todo = sorted({x for x in nodes if x >= 0 and ("row", x) not in eng.memo})
     if todo:
-        for x, row in zip(todo, kernels.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
+        for x, row in zip(todo, choose.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
             eng.memo[("row", x)] = row
     n = eng.access.shape[0]
     none = np.full(n, np.inf)
@@ -437,7 +437,7 @@ def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
         outs = np.array([eng.out_of[s] for s in eng.stations], dtype=np.int64)
         eg = np.full((len(outs), len(places)), np.inf)
         if len(outs) and places:
-            eg = kernels.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
+            eg = choose.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
         eng.memo["egress"] = ({p: j for j, p in enumerate(places)}, eg)
     return eng.memo["egress"]
 
