@@ -47,8 +47,9 @@ from commute.search.engine import Label, Leg
 #: Default window of a door-to-door query: the morning peak, 07:00 to 09:00 at 1-minute steps.
 DEFAULT_WINDOW = (420.0, 540.0)
 DEFAULT_STEP = 1.0
-#: Days a timetable is repeated on (yesterday's trains still running, tomorrow's first ones).
-DAYS = (-1, 0, 1)
+#: Days a timetable is repeated on (today's and tomorrow's trains; yesterday's are added only
+#: for the trips that still run after midnight).
+DAYS = (0, 1)
 TRANSFER_BY_ROAD_MAX_MIN = 90.0
 MAX_ROUNDS = 8
 
@@ -352,7 +353,15 @@ def _finish(
         dtype=float,
     )
     footpaths = _footpaths(G, access, in_of, out_of, stations, measure, params)
-    tt = raptor.build_timetable(specs, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS)
+    # yesterday's copy of a trip matters only while it still runs after midnight
+    yesterday = [
+        raptor.TripSpec(s.stops, s.arr - 1440.0, s.dep - 1440.0, s.pickup, s.dropoff, s.key)
+        for s in specs
+        if s.arr[-1] > 1440.0
+    ]
+    tt = raptor.build_timetable(
+        specs + yesterday, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS
+    )
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
