@@ -758,7 +758,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-_EXTRA_PARSERS: list[Callable[[Any], None]] = []
+_EXTRA_PARSERS: list[Callable[[Any], None]] = [__import__("commute.cli.sweep", fromlist=["register"]).register]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -9,12 +9,12 @@ is a point, so permutation-sampled Shapley values can be computed from the resul
 from __future__ import annotations
 
 import itertools
-import random
 from dataclasses import dataclass, replace
 
 from commute.io.network import Network
 from commute.model.graph import check_year
 from commute.model.scenario import Scenario, scenario_hash
+from commute.sweep.shapley import random_orders
 from commute.sweep.spec import Sweep
 
 
@@ -30,14 +30,7 @@ def orders(sweep: Sweep) -> list[tuple[int, ...]]:
     """The random orders of the items drawn for ``sample: N`` (empty for a full sweep)."""
     if sweep.sample is None:
         return []
-    rng = random.Random(sweep.seed)
-    k = len(sweep.items)
-    out = []
-    for _ in range(sweep.sample):
-        perm = list(range(k))
-        rng.shuffle(perm)
-        out.append(tuple(perm))
-    return out
+    return random_orders(len(sweep.items), sweep.sample, sweep.seed)
 
 
 def subsets(sweep: Sweep) -> list[tuple[int, ...]]:
