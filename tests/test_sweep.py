@@ -51,8 +51,15 @@ def test_sweep_file_reports_every_problem_with_its_line(tmp_path):
         load_sweep(p)
     text = e.value.report()
     lines = {q.line for q in e.value.problems}
-    for piece in ("unknown key 'colour'", "listed twice", "sample -1", "not all numbers", "cannot take a range",
-                  "unknown metric 'speed'", "must be {cny_bn, source}"):
+    for piece in (
+        "unknown key 'colour'",
+        "listed twice",
+        "sample -1",
+        "not all numbers",
+        "cannot take a range",
+        "unknown metric 'speed'",
+        "must be {cny_bn, source}",
+    ):
         assert piece in text, piece
     assert {3, 6, 8, 9, 10, 12} <= lines
     assert main(["sweep", "show", str(p)]) == 2
@@ -106,7 +113,11 @@ def test_expansion_subsets_samples_and_grid(tmp_path):
         {"open_project": "xiantao_jianli_rail"},
     ]
     # sampled: exactly the prefixes of the drawn orders, recomputed by hand
-    q = write(tmp_path, "q.yaml", p.read_text().replace("xiantao_jianli_rail]", "xiantao_jianli_rail]\n  sample: 2\n  seed: 5"))
+    q = write(
+        tmp_path,
+        "q.yaml",
+        p.read_text().replace("xiantao_jianli_rail]", "xiantao_jianli_rail]\n  sample: 2\n  seed: 5"),
+    )
     sq = load_sweep(q)
     rng = random.Random(5)
     orders = []
@@ -228,8 +239,14 @@ def test_pareto_front_by_hand():
     items = ["a", "b", "c"]
     # rules met per subset; costs a=5, b=1, c=2
     met = {0: 0, 1: 2, 2: 1, 3: 2, 4: 0, 5: 3, 6: 1, 7: 3}
-    meta = {"items": items, "costs": {"a": {"cny_bn": 5, "source": "test"}, "b": {"cny_bn": 1, "source": "t"},
-            "c": {"cny_bn": 2, "source": "t"}}}
+    meta = {
+        "items": items,
+        "costs": {
+            "a": {"cny_bn": 5, "source": "test"},
+            "b": {"cny_bn": 1, "source": "t"},
+            "c": {"cny_bn": 2, "source": "t"},
+        },
+    }
     front, note = A.pareto(_rows(met, items), meta)
     # cost 0: none (0); 1: b (1); 2: c (0, dominated); 3: b+c (1, dominated); 5: a (2); 7: a+c (3)
     assert front["cost"].tolist() == [0, 1, 5, 7]

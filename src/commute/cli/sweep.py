@@ -43,11 +43,10 @@ def cmd_sweep_show(args: argparse.Namespace) -> int:
 
 def _bar(stream: Any) -> Any:
     start = time.perf_counter()
-    state = {"first": None}
+    state: dict[str, int] = {}
 
     def progress(done: int, total: int) -> None:
-        if state["first"] is None:
-            state["first"] = done
+        state.setdefault("first", done)
         width = 30
         full = int(width * done / total) if total else width
         dt = time.perf_counter() - start

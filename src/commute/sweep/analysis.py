@@ -42,7 +42,9 @@ def smallest_passing(rows: pd.DataFrame, meta: dict[str, Any], *, show: int = 3)
             continue
         n = int(p["n_members"].min())
         best = sorted(p.loc[p["n_members"] == n, "mask"].astype(int).unique())
-        text = "; ".join(_members(m, items) for m in best[:show]) + (f"; ... ({len(best)} in all)" if len(best) > show else "")
+        text = "; ".join(_members(m, items) for m in best[:show]) + (
+            f"; ... ({len(best)} in all)" if len(best) > show else ""
+        )
         out.append(_sp_row(grid, ts, rule, n, len(best), text, full))
     df = pd.DataFrame(out, columns=["grid", "targets", "rule", "fewest_items", "subsets", "examples", "exact"])
     return df.astype({"fewest_items": "Int64"})

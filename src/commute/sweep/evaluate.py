@@ -109,7 +109,11 @@ class Evaluator:
             return made[key]
 
         return check(
-            model.union_graph, self.targets, legs=False, engine_for=engine_for, closed_services=model.closed_services(on)
+            model.union_graph,
+            self.targets,
+            legs=False,
+            engine_for=engine_for,
+            closed_services=model.closed_services(on),
         )
 
     def model(self, grid: tuple[int, ...]) -> Model | None:
@@ -130,7 +134,9 @@ class Evaluator:
             except NotSeparable as e:
                 log.warning("sweep %s: building every scenario (%s)", self.sweep.name, e)
             if model is not None and not self._probe(model, grid):
-                log.warning("sweep %s: patched engines differ from built scenarios; building every one", self.sweep.name)
+                log.warning(
+                    "sweep %s: patched engines differ from built scenarios; building every one", self.sweep.name
+                )
                 model = None
         self.models[grid] = model
         return model

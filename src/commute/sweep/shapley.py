@@ -53,9 +53,7 @@ def prefix_masks(order: Sequence[int]) -> list[int]:
     return out
 
 
-def sampled(
-    values: Mapping[int, np.ndarray], orders: Sequence[Sequence[int]], k: int
-) -> tuple[np.ndarray, np.ndarray]:
+def sampled(values: Mapping[int, np.ndarray], orders: Sequence[Sequence[int]], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Permutation-sampled Shapley values and their standard errors, each shape ``(k, metrics)``.
 
     Every prefix of every order must have a value. With one order the standard error is NaN.

@@ -152,7 +152,9 @@ def load_sweep(path: str | Path) -> Sweep:
     base, items = _base_and_items(path, doc, sub, lines, probs)
     grid = _grid(f, doc.get("grid"), lines.get("grid", 0), probs)
     if not items and not grid:
-        probs.add(f, lines.get("subsets", 1), "the sweep varies nothing", "give subsets (projects or changes_of) or a grid")
+        probs.add(
+            f, lines.get("subsets", 1), "the sweep varies nothing", "give subsets (projects or changes_of) or a grid"
+        )
     sample, seed = _sample(f, sub, probs)
     if sample is None and len(items) > MAX_ALL_SUBSETS:
         probs.add(
@@ -253,7 +255,9 @@ def _grid(f: str, grid: Any, line: int, probs: Problems) -> list[GridDim]:
     if grid is None:
         return []
     if not isinstance(grid, list):
-        probs.add(f, line, "`grid` must be a list of changes", "e.g. - change_service: {service: X, headway_min: [10, 20]}")
+        probs.add(
+            f, line, "`grid` must be a list of changes", "e.g. - change_service: {service: X, headway_min: [10, 20]}"
+        )
         return []
     out: list[GridDim] = []
     gl = getattr(grid, "lines", [])
@@ -272,7 +276,9 @@ def _grid(f: str, grid: Any, line: int, probs: Problems) -> list[GridDim]:
             continue
         lists = [k for k, v in args.items() if isinstance(v, list)]
         if len(lists) != 1:
-            probs.add(f, ln, f"{verb} in a grid needs exactly one field with a list of values", "e.g. headway_min: [10, 20]")
+            probs.add(
+                f, ln, f"{verb} in a grid needs exactly one field with a list of values", "e.g. headway_min: [10, 20]"
+            )
             continue
         fld = lists[0]
         vals = args[fld]
@@ -315,7 +321,9 @@ def _costs(f: str, costs: Any, line: int, names: set[str], probs: Problems) -> d
     if costs is None:
         return {}
     if not isinstance(costs, dict):
-        probs.add(f, line, "`costs` must map items to {cny_bn, source}", "e.g. wutian_expressway: {cny_bn: 10, source: ...}")
+        probs.add(
+            f, line, "`costs` must map items to {cny_bn, source}", "e.g. wutian_expressway: {cny_bn: 10, source: ...}"
+        )
         return {}
     out: dict[str, Cost] = {}
     cl: dict[str, int] = getattr(costs, "lines", {})
