@@ -19,7 +19,8 @@ import numpy as np
 import pandas as pd
 
 from commute.results.travel import endpoints, place_index
-from commute.search import engine as E
+from commute.search import api
+from commute.search.transit import Query
 
 THRESHOLDS = (30, 60, 90, 120, 180)
 
@@ -36,6 +37,7 @@ def population_within(
     modes: str | None = "road,rail",
     measure: str = "door_to_door",
     half_life_min: float = 30.0,
+    query: Query | None = None,
 ) -> pd.DataFrame:
     """Population reachable within each threshold, and gravity accessibility, per origin.
 
@@ -43,11 +45,12 @@ def population_within(
     -------
     pandas.DataFrame
         ``origin, origin_id, pop, pop_within_<T>`` for each threshold, and ``gravity``.
+        Times by rail are the query's statistic (default: the median over 07:00–09:00).
     """
     o = endpoints(G, origins)
     dests = _all_places(G)
-    eng = E.compile_graph(G, modes, measure)
-    m = E.matrix(eng, o, dests)
+    eng = api.compile_engine(G, modes, measure, query)
+    m = api.matrix(eng, o, dests)
     pops = np.array([d.pop for d in dests], dtype=float)
     ths = list(thresholds)
     rows = []

@@ -19,7 +19,9 @@ from commute.model.geo import haversine_km
 from commute.model.graph import add_access_pair
 from commute.model.modes import Measure, Mode
 from commute.model.places import Endpoint, PlaceIndex
+from commute.search import api
 from commute.search import engine as E
+from commute.search import transit as T
 
 
 @cache
@@ -54,6 +56,10 @@ def travel_times(
     modes: str | Iterable[str | Mode] | None = None,
     measure: str | Measure | None = None,
     cutoff: float | None = None,
+    depart: str | float | tuple[float, float] | None = None,
+    step: float = T.DEFAULT_STEP,
+    statistic: str | None = None,
+    transfer_penalty: float | None = None,
 ) -> pd.DataFrame:
     """Minutes between every origin and destination (tidy: one row per pair).
 
@@ -69,6 +75,16 @@ def travel_times(
         ``door_to_door`` (default) or ``station_to_station``.
     cutoff
         Stop searching beyond this many minutes (farther pairs are NaN).
+    depart
+        ``"HH:MM"``, ``"HH:MM-HH:MM"`` (a window), minutes after midnight or a ``(start, end)``
+        pair. Default: station to station, every departure of the day; door to door, 07:00–09:00.
+    step
+        Minutes between the departures of a window (default 1).
+    statistic
+        ``fastest``, ``median``, ``mean`` or ``pNN`` over the window (default: fastest station
+        to station, median door to door over a window, fastest at a single departure time).
+    transfer_penalty
+        Minutes needed to change trains at a station (default: the network's, per mode).
 
     Returns
     -------
@@ -83,10 +99,10 @@ def travel_times(
     >>> list(df.columns)[:3]
     ['origin', 'destination', 'minutes']
     """
-    eng = E.compile_graph(G, modes, measure)
+    eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     o = endpoints(G, origins)
     d = endpoints(G, destinations)
-    m = E.matrix(eng, o, d, cutoff=cutoff)
+    m = api.matrix(eng, o, d, cutoff=cutoff)
     rows = [(a.name, b.name, m[i, j], a.key, b.key) for i, a in enumerate(o) for j, b in enumerate(d)]
     return pd.DataFrame(rows, columns=["origin", "destination", "minutes", "origin_id", "destination_id"])
 
@@ -98,13 +114,49 @@ def trip(
     *,
     modes: str | Iterable[str | Mode] | None = None,
     measure: str | Measure | None = None,
+    depart: str | float | tuple[float, float] | None = None,
+    step: float = T.DEFAULT_STEP,
+    statistic: str | None = None,
+    transfer_penalty: float | None = None,
 ) -> tuple[float, pd.DataFrame]:
-    """Minutes and legs (a DataFrame) of the best trip between two places."""
-    eng = E.compile_graph(G, modes, measure)
+    """Minutes and legs (a DataFrame with clock times and train numbers) of a journey.
+
+    With ``depart`` a clock time, the earliest-arriving journey leaving then; over a window,
+    the journey that stands for the statistic (see :func:`travel_times`).
+    """
+    eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     (o,) = endpoints(G, origin)
     (d,) = endpoints(G, destination)
-    minutes, legs = E.best_trip(eng, o, d)
-    return minutes, E.legs_table(G, legs)
+    minutes, legs = api.best_trip(eng, o, d)
+    return minutes, legs_table(G, legs)
+
+
+def make_query(
+    depart: str | float | tuple[float, float] | None = None,
+    step: float = T.DEFAULT_STEP,
+    statistic: str | None = None,
+    transfer_penalty: float | None = None,
+) -> T.Query:
+    """A validated :class:`~commute.search.transit.Query` from user values."""
+    dep = T.parse_depart(depart) if isinstance(depart, str) else depart
+    if not (isinstance(step, int | float) and step > 0 and np.isfinite(step)):
+        raise InvalidOptionError(f"step {step!r} is not a positive number of minutes; give e.g. --step 1.")
+    if transfer_penalty is not None and not (transfer_penalty >= 0 and np.isfinite(transfer_penalty)):
+        raise InvalidOptionError(f"transfer penalty {transfer_penalty!r} must be zero or more minutes.")
+    return T.Query(dep, float(step), T.check_statistic(statistic), transfer_penalty)
+
+
+def legs_table(G: nx.MultiDiGraph, legs: list[E.Leg]) -> pd.DataFrame:
+    """Legs as a table: kind, mode, train, from, to, depart, arrive (clock), minutes, service."""
+    tab = E.legs_table(G, legs)
+    tab.insert(2, "train", [getattr(leg, "train", "") for leg in legs])
+    tab.insert(5, "depart", [_clock(getattr(leg, "depart", np.nan)) for leg in legs])
+    tab.insert(6, "arrive", [_clock(getattr(leg, "arrive", np.nan)) for leg in legs])
+    return tab
+
+
+def _clock(m: float) -> str:
+    return "" if m is None or np.isnan(m) else T.clock(m)
 
 
 def parse_origin(G: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, Endpoint]:
@@ -169,8 +221,12 @@ def surface(
     modes: str | Iterable[str | Mode] | None = None,
     measure: str | Measure | None = None,
     cutoff: float | None = None,
+    query: T.Query | None = None,
 ) -> pd.DataFrame:
     """Minutes from one origin to every graph node reached (places, junctions, stations).
+
+    With a scheduled mode, each node's time is the query's statistic over its departures
+    (default: the median over 07:00–09:00).
 
     Returns
     -------
@@ -182,7 +238,17 @@ def surface(
         o = origin
     else:
         G, o = parse_origin(G, origin)
-    eng = E.compile_graph(G, modes, measure)
+    eng = api.compile_engine(G, modes, measure, query)
+    if isinstance(eng, T.TransitEngine):
+        from commute.search.surface import node_times
+
+        times = node_times(eng, o)
+        lim = np.inf if cutoff is None else float(cutoff)
+        rows = [
+            (n, d.get("kind"), d.get("name", n), d.get("lon"), d.get("lat"), _within(times.get(n, np.nan), lim))
+            for n, d in G.nodes(data=True)
+        ]
+        return pd.DataFrame(rows, columns=["node", "kind", "name", "lon", "lat", "minutes"])
     dist, _ = E.search(eng, E._sources(eng, o), cutoff=cutoff)
     rows = []
     for n, d in G.nodes(data=True):
@@ -196,3 +262,7 @@ def surface(
             t = 0.0
         rows.append((n, kind, d.get("name", n), d.get("lon"), d.get("lat"), t))
     return pd.DataFrame(rows, columns=["node", "kind", "name", "lon", "lat", "minutes"])
+
+
+def _within(t: float, limit: float) -> float:
+    return t if t <= limit else float("nan")

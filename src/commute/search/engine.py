@@ -122,7 +122,17 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
         for u, v, k, d in G.edges(keys=True, data=True)
     )
     h.update(repr(rows).encode())
-    svc = sorted((k, round(v["headway_min"], 9), tuple(v["stops"]), v["mode"]) for k, v in G.graph["services"].items())
+    svc = sorted(
+        (
+            k,
+            round(v["headway_min"], 9),
+            tuple(v["stops"]),
+            v["mode"],
+            repr((v.get("first_dep_min"), v.get("last_dep_min"), v.get("departures"))),
+            hashlib.sha256(repr(v.get("trips")).encode()).hexdigest() if v.get("trips") else "",
+        )
+        for k, v in G.graph["services"].items()
+    )
     h.update(repr(svc).encode())
     h.update(repr(sorted(G.graph.get("parameters", {}).get("transfer_penalty_min", {}).items())).encode())
     return h.hexdigest()[:16]

@@ -1,0 +1,271 @@
+"""The compiled rounds of the RAPTOR search (numba), used by :mod:`commute.search.raptor`.
+
+One function, :func:`run_range`, answers one origin for a list of departure times processed
+latest first (range RAPTOR, Delling, Pajor and Werneck 2012): the per-round labels of a later
+departure are valid journeys for an earlier one (wait at the source), so they are kept and only
+what the earlier departure improves is rescanned. With a single departure it is plain RAPTOR,
+and the parent arrays it fills let :func:`commute.search.raptor.journey` rebuild the legs.
+
+Labels, for round ``k`` (``k`` boardings at most):
+
+- ``R[k, s]`` the earliest time a traveller is *ready* to board at stop ``s``;
+- ``A[k, s]`` the earliest arrival *by vehicle* at ``s``.
+
+Both are cumulative in ``k`` (``A[k] <= A[k-1]``): an improvement of round ``k-1`` is copied
+into round ``k`` at its start. Round ``k`` boards only from ``R[k-1]``, so a journey found in
+round ``k`` never has more than ``k`` rides.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, nogil=True)
+def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, ready: float) -> int:
+    """Return the first trip index in ``[lo, hi)`` (offsets from ``base``) leaving at or after ``ready``."""
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if tdep[base + mid * length + p] >= ready:
+            hi = mid
+        else:
+            lo = mid + 1
+    return lo
+
+
+@njit(cache=True, nogil=True)
+def run_range(
+    rs_ptr: Any,
+    rs_stop: Any,
+    rs_pick: Any,
+    rs_drop: Any,
+    rt_ptr: Any,
+    r_tbase: Any,
+    tarr: Any,
+    tdep: Any,
+    sr_ptr: Any,
+    sr_route: Any,
+    sr_pos: Any,
+    fp_ptr: Any,
+    fp_to: Any,
+    fp_min: Any,
+    mtr: Any,
+    src_stops: Any,
+    src_offsets: Any,
+    deps: Any,
+    order: Any,
+    out: Any,
+    big_r: Any,
+    big_a: Any,
+    a_trip: Any,
+    a_bpos: Any,
+    a_apos: Any,
+    via: Any,
+) -> None:  # pragma: no cover - compiled
+    """Fill ``out[order[i]] = A[K]`` for departures ``deps[order[i]]`` (``order`` latest first).
+
+    ``big_r``/``big_a`` are ``(K + 1, n_stops)`` arrays set to inf by the caller; ``a_trip``,
+    ``a_bpos``, ``a_apos`` (trip, boarding and alighting positions) and ``via`` (the stop whose
+    vehicle arrival made a stop ready; -1 for a source) are filled where labels improve.
+    """
+    n_stops = mtr.shape[0]
+    n_routes = rt_ptr.shape[0] - 1
+    rounds = big_r.shape[0] - 1
+    inf = np.inf
+    first = np.full(n_routes, -1, dtype=np.int64)
+    routes = np.empty(n_routes, dtype=np.int64)
+    # per round: stops whose R improved genuinely (mark routes), R improved at all (copy), A improved
+    rg = np.empty(n_stops, dtype=np.int64)
+    ra = np.empty(n_stops, dtype=np.int64)
+    aa = np.empty(n_stops, dtype=np.int64)
+    ag = np.empty(n_stops, dtype=np.int64)
+    nrg = np.empty(n_stops, dtype=np.int64)
+    nra = np.empty(n_stops, dtype=np.int64)
+    naa = np.empty(n_stops, dtype=np.int64)
+    in_rg = np.zeros(n_stops, dtype=np.bool_)
+    in_ra = np.zeros(n_stops, dtype=np.bool_)
+    in_aa = np.zeros(n_stops, dtype=np.bool_)
+    in_ag = np.zeros(n_stops, dtype=np.bool_)
+    for oi in range(order.shape[0]):
+        row = order[oi]
+        d = deps[row]
+        n_rg = 0
+        n_ra = 0
+        n_aa = 0
+        for i in range(src_stops.shape[0]):
+            t = d + src_offsets[i]
+            s = src_stops[i]
+            if t < big_r[0, s]:
+                big_r[0, s] = t
+                via[0, s] = -1
+                if not in_rg[s]:
+                    in_rg[s] = True
+                    rg[n_rg] = s
+                    n_rg += 1
+        for i in range(n_rg):
+            in_rg[rg[i]] = False
+            ra[i] = rg[i]
+        n_ra = n_rg
+        for k in range(1, rounds + 1):
+            if n_rg == 0 and n_ra == 0 and n_aa == 0:
+                break
+            m_rg = 0
+            m_ra = 0
+            m_aa = 0
+            m_ag = 0
+            # copy last round's improvements into this round (labels are cumulative in k)
+            for i in range(n_aa):
+                s = aa[i]
+                if big_a[k - 1, s] < big_a[k, s]:
+                    big_a[k, s] = big_a[k - 1, s]
+                    if not in_aa[s]:
+                        in_aa[s] = True
+                        naa[m_aa] = s
+                        m_aa += 1
+            for i in range(n_ra):
+                s = ra[i]
+                if big_r[k - 1, s] < big_r[k, s]:
+                    big_r[k, s] = big_r[k - 1, s]
+                    if not in_ra[s]:
+                        in_ra[s] = True
+                        nra[m_ra] = s
+                        m_ra += 1
+            # routes through a stop that became ready earlier, from its first such position
+            n_routes_marked = 0
+            for i in range(n_rg):
+                s = rg[i]
+                for j in range(sr_ptr[s], sr_ptr[s + 1]):
+                    r = sr_route[j]
+                    p = sr_pos[j]
+                    if first[r] < 0:
+                        first[r] = p
+                        routes[n_routes_marked] = r
+                        n_routes_marked += 1
+                    elif p < first[r]:
+                        first[r] = p
+            for i in range(n_routes_marked):
+                r = routes[i]
+                off = rs_ptr[r]
+                length = rs_ptr[r + 1] - off
+                t0 = rt_ptr[r]
+                n_trips = rt_ptr[r + 1] - t0
+                base = r_tbase[r]
+                cur = -1
+                bpos = -1
+                for p in range(first[r], length):
+                    s = rs_stop[off + p]
+                    if cur >= 0 and rs_drop[off + p]:
+                        a = tarr[base + cur * length + p]
+                        if a < big_a[k, s]:
+                            big_a[k, s] = a
+                            a_trip[k, s] = t0 + cur
+                            a_bpos[k, s] = bpos
+                            a_apos[k, s] = p
+                            if not in_aa[s]:
+                                in_aa[s] = True
+                                naa[m_aa] = s
+                                m_aa += 1
+                            if not in_ag[s]:
+                                in_ag[s] = True
+                                ag[m_ag] = s
+                                m_ag += 1
+                    if rs_pick[off + p]:
+                        ready = big_r[k - 1, s]
+                        if ready < inf and (cur < 0 or ready <= tdep[base + cur * length + p]):
+                            hi = n_trips if cur < 0 else cur + 1
+                            t = _first_trip(tdep, base, length, p, 0, hi, ready)
+                            if t < hi and (cur < 0 or t < cur):
+                                cur = t
+                                bpos = p
+                first[r] = -1
+            # from a vehicle arrival: ready at the stop after its transfer time, and along footpaths
+            for i in range(m_ag):
+                q = ag[i]
+                a = big_a[k, q]
+                in_ag[q] = False
+                t = a + mtr[q]
+                if t < big_r[k, q]:
+                    big_r[k, q] = t
+                    via[k, q] = q
+                    if not in_rg[q]:
+                        in_rg[q] = True
+                        nrg[m_rg] = q
+                        m_rg += 1
+                for j in range(fp_ptr[q], fp_ptr[q + 1]):
+                    s = fp_to[j]
+                    t = a + fp_min[j]
+                    if t < big_r[k, s]:
+                        big_r[k, s] = t
+                        via[k, s] = q
+                        if not in_rg[s]:
+                            in_rg[s] = True
+                            nrg[m_rg] = s
+                            m_rg += 1
+            for i in range(m_rg):
+                s = nrg[i]
+                in_rg[s] = False
+                rg[i] = s
+                if not in_ra[s]:
+                    in_ra[s] = True
+                    nra[m_ra] = s
+                    m_ra += 1
+            n_rg = m_rg
+            for i in range(m_ra):
+                s = nra[i]
+                in_ra[s] = False
+                ra[i] = s
+            n_ra = m_ra
+            for i in range(m_aa):
+                s = naa[i]
+                in_aa[s] = False
+                aa[i] = s
+            n_aa = m_aa
+        for s in range(n_stops):
+            out[row, s] = big_a[rounds, s]
+
+
+@njit(cache=True, parallel=True)
+def run_many(
+    rs_ptr: Any,
+    rs_stop: Any,
+    rs_pick: Any,
+    rs_drop: Any,
+    rt_ptr: Any,
+    r_tbase: Any,
+    tarr: Any,
+    tdep: Any,
+    sr_ptr: Any,
+    sr_route: Any,
+    sr_pos: Any,
+    fp_ptr: Any,
+    fp_to: Any,
+    fp_min: Any,
+    mtr: Any,
+    o_ptr: Any,
+    o_stops: Any,
+    o_offsets: Any,
+    deps: Any,
+    order: Any,
+    rounds: int,
+    out: Any,
+) -> None:  # pragma: no cover - compiled
+    """Run :func:`run_range` for every origin ``o`` (sources ``o_ptr[o]:o_ptr[o+1]``) in parallel."""
+    n_stops = mtr.shape[0]
+    for o in prange(o_ptr.shape[0] - 1):
+        big_r = np.full((rounds + 1, n_stops), np.inf)
+        big_a = np.full((rounds + 1, n_stops), np.inf)
+        a_trip = np.empty((rounds + 1, n_stops), dtype=np.int64)
+        a_bpos = np.empty((rounds + 1, n_stops), dtype=np.int64)
+        a_apos = np.empty((rounds + 1, n_stops), dtype=np.int64)
+        via = np.empty((rounds + 1, n_stops), dtype=np.int64)
+        lo = o_ptr[o]
+        hi = o_ptr[o + 1]
+        run_range(
+            rs_ptr, rs_stop, rs_pick, rs_drop, rt_ptr, r_tbase, tarr, tdep,
+            sr_ptr, sr_route, sr_pos, fp_ptr, fp_to, fp_min, mtr,
+            o_stops[lo:hi], o_offsets[lo:hi], deps, order, out[o],
+            big_r, big_a, a_trip, a_bpos, a_apos, via,
+        )  # fmt: skip
