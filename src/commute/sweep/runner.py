@@ -167,8 +167,14 @@ def run_sweep(
     if scheduler is None:
         if workers < 1:
             raise InvalidOptionError(f"--workers {workers} is not a positive number; give 1 or more.")
+        extra = {"env": {"NUMBA_NUM_THREADS": "1"}} if processes else {}  # one core per worker, not per kernel
         cluster = LocalCluster(
-            n_workers=workers, threads_per_worker=1, processes=processes, dashboard_address=None, silence_logs=40
+            n_workers=workers,
+            threads_per_worker=1,
+            processes=processes,
+            dashboard_address=None,
+            silence_logs=40,
+            **extra,
         )
         client = Client(cluster)
     else:
