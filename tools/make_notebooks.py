@@ -324,10 +324,10 @@ from commute.results.attribution import attribute
 from commute.results.targets import load_targets, resolve_targets
 
 full = load_scenario("scenarios/plan_2035_full.yaml")
-att = attribute(load_network(), full, [load_targets(p) for p in resolve_targets("123")], samples=8, seed=1)
+att = attribute(load_network(), full, [load_targets(p) for p in resolve_targets("123")], samples=5, seed=1)
 ms = att[att.score == "minutes_short"].set_index("what")
 ax = ms["shapley"].plot.barh(xerr=ms["shapley_se"], figsize=(7, 4), color="tab:orange")
-ax.set_title("123: minutes short, Shapley value per change (8 random orders, ± 1 s.e.)")
+ax.set_title("123: minutes short, Shapley value per change (5 random orders, ± 1 s.e.)")
 ax.axvline(0, color="black", lw=0.8)
 att[att.score == "pairs_passing"][["what", "leave_one_out", "shapley", "shapley_se", "method", "total"]]""",
         ),
