@@ -174,3 +174,32 @@ def test_bad_query_values_are_one_sentence():
     with pytest.raises(InvalidOptionError, match="statistic"):
         T.check_statistic("p200")
     assert T.parse_depart("07:00-09:00") == (420.0, 540.0)
+
+
+def test_patched_engine_equals_a_rebuild_without_the_closed_parts():
+    G = two_places(t_in=2.0, t_out=2.0)
+    for p in ("A", "B", "C"):
+        G.add_node(f"road:{p}", kind="junction", id=p, name=p, lon=0.0, lat=0.0)
+        G.add_edge(f"place:{p}", f"road:{p}", key="access", kind="access", mode="access", minutes=1.0)
+        G.add_edge(f"road:{p}", f"place:{p}", key="access", kind="access", mode="access", minutes=1.0)
+    road(G, "road:A", "road:C", 70.0, key="ac")
+    road(G, "road:B", "road:C", 30.0, key="bc")
+    line(G, "L1", ["S1", "S2"], [20.0], [480.0, 540.0])
+    line(G, "L2", ["S1", "S2"], [25.0], [500.0])
+    line(G, "L3", ["S2", "S3"], [10.0], [520.0, 560.0])
+    q = T.Query(depart=(470.0, 560.0), statistic="mean")
+    ends = [A, B, C]
+    eng = api.compile_engine(G, "road,rail", None, q)
+    for drop_service, drop_link in (("L1", None), ("L3", None), (None, "bc"), ("L2", "ac")):
+        H = G.copy()
+        H.graph["services"] = {k: v for k, v in G.graph["services"].items() if k != drop_service}
+        if drop_link:
+            H.remove_edges_from([(a, b, k) for a, b, k in G.edges(keys=True) if k == drop_link])
+
+        def drop(lab, s=drop_service, link=drop_link):
+            return lab.service == s or (lab.kind == "road" and lab.key == link)
+
+        patched = api.matrix(eng.without(drop), ends, ends)
+        rebuilt = api.matrix(T.compile_transit(H, "road,rail", None, q), ends, ends)
+        np.testing.assert_allclose(patched, rebuilt)
+        assert not np.allclose(patched, api.matrix(eng, ends, ends), equal_nan=True)

@@ -15,7 +15,7 @@ SUMMARY_PARTS = ("smallest", "pareto", "shapley")
 
 def cmd_sweep_show(args: argparse.Namespace) -> int:
     """Describe a sweep file and say how many scenarios it makes."""
-    from commute.cli import _emit
+    from commute.cli.render import emit as _emit
     from commute.io.network import load_network
     from commute.sweep.expand import count, grid_points, subsets
     from commute.sweep.runner import validate
@@ -88,7 +88,8 @@ def cmd_sweep_run(args: argparse.Namespace) -> int:
 
 def cmd_sweep_summary(args: argparse.Namespace) -> int:
     """Smallest passing subsets, the cost Pareto front and Shapley values from a results folder."""
-    from commute.cli import _emit, render
+    from commute.cli.render import emit as _emit
+    from commute.cli.render import render
     from commute.errors import InvalidOptionError
     from commute.sweep import analysis as A
     from commute.sweep.evaluate import ALL

@@ -1,18 +1,33 @@
-"""GTFS feeds into services with run times and headways.
+"""GTFS feeds: the trips of one service day, with their stop times.
 
-A GTFS feed (a folder or a zip with ``stops.txt``, ``routes.txt``, ``trips.txt``,
-``stop_times.txt`` and ``calendar.txt`` and/or ``calendar_dates.txt``) is read into the same
-:class:`~commute.io.timetable.Trip` objects as the 12306 timetable reader, for the trips that run
-on a chosen day and leave their first stop inside a time window; the shared aggregator
-:func:`~commute.io.timetable.pattern_services` turns them into one service per route and stopping
-pattern (headway = window / trips, run times and dwells = medians). ``feed_to_tables`` writes
-them as network tables (stations, services, service_stops) that can join a network.
+A feed (a folder or a zip with ``stops.txt``, ``routes.txt``, ``trips.txt``, ``stop_times.txt``
+and ``calendar.txt`` and/or ``calendar_dates.txt``) is read as text (UTF-8, a byte-order mark
+tolerated; a file that is not UTF-8 is read as Latin-1 with a warning naming it).
+:func:`day_stop_times` keeps every trip that runs on a date (``calendar.txt`` weekdays and date
+range, then ``calendar_dates.txt`` additions and removals) with its stop times, after checking
+them; :mod:`commute.io.gtfs_network` writes them as a network (``trips.csv``,
+``trip_stops.csv`` and the rest).
+
+Rules, each documented for users in the README:
+
+- times are minutes after midnight of the service day and may pass 24:00 (``25:10:00`` is
+  1510); a stop with blank times between two timed stops is interpolated linearly by
+  ``shape_dist_traveled`` where the trip gives it, else by stop count; the first and last stop
+  must be timed;
+- ``pickup_type``/``drop_off_type`` 1 (not available) forbid boarding/alighting; 0, blank, 2
+  (phone the agency) and 3 (ask the driver) are treated as allowed;
+- ``frequencies.txt``: a trip listed there is a template; it is replaced by one trip per
+  departure ``start_time + k * headway_secs`` before ``end_time``, each keeping the template's
+  times relative to its first departure. ``exact_times`` 0 (frequency-based service) and 1
+  (schedule-based) are expanded the same way: the model needs departure times, and for
+  ``exact_times=0`` these are the feed's nominal ones.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -20,261 +35,287 @@ import numpy as np
 import pandas as pd
 
 from commute.errors import DataNotFoundError, InvalidOptionError, Problems
-from commute.io.timetable import SERVICE_DAY_MIN, StopTime, Trip, pattern_services
-from commute.model.geo import haversine_km
 
 REQUIRED = ("stops.txt", "routes.txt", "trips.txt", "stop_times.txt")
-#: GTFS route_type -> (commute mode, train class)
-ROUTE_TYPES = {
-    0: ("rail", "C"),
-    1: ("rail", "C"),
-    2: ("rail", "D"),
-    12: ("rail", "C"),
-    3: ("bus", "bus"),
-    11: ("bus", "bus"),
-    700: ("bus", "bus"),
-    100: ("rail", "D"),
-    101: ("rail", "G"),
-    102: ("rail", "D"),
-    106: ("rail", "C"),
-    109: ("rail", "C"),
-    400: ("rail", "C"),
-    900: ("rail", "C"),
+WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+#: GTFS basic route types -> commute mode. Trams, cable trams, funiculars, aerial lifts and
+#: monorails are urban rail and join ``metro``; trolleybuses are ``bus``.
+BASIC_MODES = {
+    0: "metro",
+    1: "metro",
+    2: "rail",
+    3: "bus",
+    4: "ferry",
+    5: "metro",
+    6: "metro",
+    7: "metro",
+    11: "bus",
+    12: "metro",
 }
+#: Extended route types (https://developers.google.com/transit/gtfs/reference/extended-route-types)
+#: by hundreds: 1xx railway, 2xx coach, 4xx urban railway, 7xx bus, 8xx trolleybus, 9xx tram,
+#: 10xx water, 11xx air, 12xx ferry, 13xx aerial lift, 14xx funicular.
+EXTENDED_MODES = {
+    1: "rail",
+    2: "bus",
+    4: "metro",
+    7: "bus",
+    8: "bus",
+    9: "metro",
+    10: "ferry",
+    11: "air",
+    12: "ferry",
+    13: "metro",
+    14: "metro",
+}
+#: train class written with each mode (railway 101 high-speed is ``G``; other rail ``C``)
+MODE_CLASS = {"rail": "C", "metro": "metro", "bus": "bus", "ferry": "ferry", "air": "air"}
+
+
+def route_mode(route_type: str) -> tuple[str, str]:
+    """Return ``(mode, train_class)`` of a GTFS ``route_type``.
+
+    Raises
+    ------
+    InvalidOptionError
+        A route type outside the basic and extended GTFS lists.
+
+    Examples
+    --------
+    >>> route_mode("2"), route_mode("0"), route_mode("101")
+    (('rail', 'C'), ('metro', 'metro'), ('rail', 'G'))
+    """
+    try:
+        rt = int(str(route_type).strip())
+    except ValueError:
+        raise InvalidOptionError(f"route_type {route_type!r} is not a GTFS route type number.") from None
+    mode = BASIC_MODES.get(rt) if rt < 100 else EXTENDED_MODES.get(rt // 100)
+    if mode is None:
+        raise InvalidOptionError(f"route_type {rt} is not a GTFS route type commute knows (see io/gtfs.py).")
+    return mode, "G" if rt == 101 else MODE_CLASS[mode]
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        warnings.warn(
+            f"{name} is not UTF-8; it was read as Latin-1 (check names with accents, or re-save the file as UTF-8)",
+            UserWarning,
+            stacklevel=4,
+        )
+        return data.decode("latin-1")
 
 
 class Feed:
-    """The tables of a GTFS feed (as strings), read from a folder or a zip."""
+    """The tables of a GTFS feed (every column as text), read from a folder or a zip.
+
+    Raises
+    ------
+    DataNotFoundError
+        The path does not exist.
+    InvalidOptionError
+        A required file is missing.
+    """
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise DataNotFoundError(f"GTFS feed {self.path} does not exist; give a folder or a .zip.")
-        self.tables: dict[str, pd.DataFrame] = {}
-        names = self._names()
-        missing = [n for n in REQUIRED if n not in names]
-        if "calendar.txt" not in names and "calendar_dates.txt" not in names:
+        files = self._files()
+        missing = [n for n in REQUIRED if n not in files]
+        if "calendar.txt" not in files and "calendar_dates.txt" not in files:
             missing.append("calendar.txt or calendar_dates.txt")
         if missing:
             raise InvalidOptionError(f"GTFS feed {self.path} lacks {', '.join(missing)}; it is not a complete feed.")
-        for n in names:
-            if n.endswith(".txt"):
-                self.tables[n[:-4]] = pd.read_csv(
-                    io.BytesIO(self._read(n)), dtype=str, keep_default_na=False, encoding="utf-8-sig"
-                )
+        self.tables: dict[str, pd.DataFrame] = {}
+        for name, data in files.items():
+            text = _decode(data, str(self.path / name))
+            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            df.columns = [c.strip() for c in df.columns]
+            self.tables[name[:-4]] = df.apply(lambda c: c.str.strip())
 
-    def _names(self) -> list[str]:
+    def _files(self) -> dict[str, bytes]:
         if self.path.is_dir():
-            return sorted(p.name for p in self.path.iterdir())
-        with zipfile.ZipFile(self.path) as z:
-            return sorted(Path(n).name for n in z.namelist())
+            return {p.name: p.read_bytes() for p in sorted(self.path.glob("*.txt"))}
+        try:
+            with zipfile.ZipFile(self.path) as z:
+                return {Path(n).name: z.read(n) for n in z.namelist() if n.endswith(".txt")}
+        except zipfile.BadZipFile:
+            raise InvalidOptionError(f"GTFS feed {self.path} is neither a folder nor a zip file.") from None
 
-    def _read(self, name: str) -> bytes:
-        if self.path.is_dir():
-            return (self.path / name).read_bytes()
-        with zipfile.ZipFile(self.path) as z:
-            for n in z.namelist():
-                if Path(n).name == name:
-                    return z.read(n)
-        raise DataNotFoundError(name)
+    def file(self, name: str) -> str:
+        """The path of a feed file, for messages."""
+        return str(self.path / f"{name}.txt")
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A table, or an empty one if the feed has no such file."""
+        return self.tables.get(name, pd.DataFrame())
 
     def services_on(self, day: dt.date) -> set[str]:
-        """service_ids running on ``day`` (calendar, then calendar_dates exceptions)."""
+        """Return the ``service_id`` s running on ``day`` (calendar, then calendar_dates)."""
         out: set[str] = set()
         ymd = day.strftime("%Y%m%d")
-        cal = self.tables.get("calendar")
-        if cal is not None and len(cal):
-            wd = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"][day.weekday()]
-            ok = (cal[wd] == "1") & (cal["start_date"] <= ymd) & (cal["end_date"] >= ymd)
+        cal = self.table("calendar")
+        if len(cal):
+            ok = (cal[WEEKDAYS[day.weekday()]] == "1") & (cal["start_date"] <= ymd) & (cal["end_date"] >= ymd)
             out |= set(cal.loc[ok, "service_id"])
-        cd = self.tables.get("calendar_dates")
-        if cd is not None and len(cd):
+        cd = self.table("calendar_dates")
+        if len(cd):
             today = cd[cd["date"] == ymd]
             out |= set(today.loc[today["exception_type"] == "1", "service_id"])
             out -= set(today.loc[today["exception_type"] == "2", "service_id"])
         return out
 
+    def calendar_span(self) -> tuple[str, str]:
+        """Return the first and last date (``YYYY-MM-DD``) the calendar files mention."""
+        dates: list[str] = []
+        cal, cd = self.table("calendar"), self.table("calendar_dates")
+        if len(cal):
+            dates += [*cal["start_date"], *cal["end_date"]]
+        if len(cd):
+            dates += list(cd["date"])
+        dates = sorted(d for d in dates if len(d) == 8)
+        if not dates:
+            return "", ""
+        return tuple(f"{d[:4]}-{d[4:6]}-{d[6:]}" for d in (dates[0], dates[-1]))  # type: ignore[return-value]
 
-def _minutes(hms: str) -> float:
-    h, m, s = (int(x) for x in hms.strip().split(":"))
-    return h * 60 + m + s / 60.0
+
+def _clock(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Minutes from ``H:MM:SS`` strings (blank -> NaN) and a mask of malformed ones."""
+    parts = text.str.split(":", expand=True)
+    blank = text == ""
+    if parts.shape[1] != 3:
+        bad = ~blank.to_numpy()
+        return np.full(len(text), np.nan), bad
+    num = parts.apply(pd.to_numeric, errors="coerce")
+    minutes = (num[0] * 60 + num[1] + num[2] / 60).to_numpy(float, copy=True)
+    bad = (~blank & (num.isna().any(axis=1) | (num[1] >= 60) | (num[2] >= 60) | (num < 0).any(axis=1))).to_numpy()
+    minutes[blank.to_numpy() | bad] = np.nan
+    return minutes, bad
 
 
-def read_trips(feed: Feed, *, day: dt.date, start_min: float = 0.0, end_min: float = 1440.0) -> list[Trip]:
-    """Trips running on ``day`` whose first departure is in ``[start_min, end_min)``."""
-    running = feed.services_on(day)
-    trips = feed.tables["trips"]
-    trips = trips[trips["service_id"].isin(running)]
-    routes = feed.tables["routes"].set_index("route_id")
-    st = feed.tables["stop_times"]
-    st = st[st["trip_id"].isin(set(trips["trip_id"]))].copy()
-    probs = Problems(f"GTFS feed {feed.path}")
-    for i, r in enumerate(st.itertuples(index=False)):
-        if not r.arrival_time or not r.departure_time:
-            probs.add(
-                str(feed.path / "stop_times.txt"),
-                i + 2,
-                f"trip {r.trip_id} stop {r.stop_sequence} has no time",
-                "give arrival_time and departure_time at every stop (no interpolation is done)",
-            )
-    probs.raise_if_any()
-    st["seq"] = st["stop_sequence"].astype(int)
-    st["arr"] = st["arrival_time"].map(_minutes)
-    st["dep"] = st["departure_time"].map(_minutes)
-    dist = "shape_dist_traveled" in st.columns
-    out = []
-    route_of = dict(zip(trips["trip_id"], trips["route_id"], strict=True))
-    for tid, df in st.sort_values(["trip_id", "seq"]).groupby("trip_id", sort=True):
-        first = float(df["dep"].iloc[0])
-        if not start_min <= first < end_min:
-            continue
-        rid = route_of[tid]
-        rtype = int(routes.loc[rid, "route_type"]) if rid in routes.index else 3
-        _, cls = ROUTE_TYPES.get(rtype, ("bus", "bus"))
-        stops = tuple(
-            StopTime(
-                r.stop_id,
-                float(r.shape_dist_traveled) if dist and r.shape_dist_traveled else np.nan,
-                float(r.arr),
-                float(r.dep),
-            )
-            for r in df.itertuples(index=False)
-        )
-        out.append(Trip(str(tid), cls, stops, route=str(rid)))
+def _interpolate(t: np.ndarray, dist: np.ndarray) -> np.ndarray:
+    known = ~np.isnan(t)
+    if known.all():
+        return t
+    x = dist if not np.isnan(dist).any() and (np.diff(dist) >= 0).all() else np.arange(len(t), dtype=float)
+    out = t.copy()
+    out[~known] = np.interp(x[~known], x[known], t[known])
     return out
 
 
-def feed_to_tables(
-    feed: Feed,
-    *,
-    day: dt.date,
-    start_min: float = 360.0,
-    end_min: float = 1320.0,
-    prefix: str = "gtfs",
-    opened: int = 2020,
-) -> dict[str, pd.DataFrame]:
-    """Network tables (stations, services, service_stops) for the trips of a day and window.
+def day_stop_times(feed: Feed, day: dt.date) -> pd.DataFrame:
+    """Return the stop times of every trip running on ``day``, checked and frequency-expanded.
 
-    Each route and stopping pattern becomes a one-directional service whose headway is the
-    window's length over its trips; run times and dwells are medians over its trips.
+    Returns
+    -------
+    pandas.DataFrame
+        One row per stop of a trip, in trip and stop order: ``trip_id`` (``ID@HH:MM:SS`` for a
+        trip expanded from ``frequencies.txt``), ``route_id``, ``trip_short_name``, ``seq``
+        (1..n), ``stop_id``, ``arr``, ``dep`` (minutes), ``pickup``, ``dropoff`` (bool),
+        ``line`` (the stop_times.txt line the row came from).
+
+    Raises
+    ------
+    InvalidOptionError
+        No service runs on ``day`` (the message gives the calendar's span).
+    ValidationError
+        Every unknown stop, malformed or missing time, one-stop trip and trip going back in
+        time, with its file and line.
     """
-    if end_min <= start_min:
-        raise InvalidOptionError("the time window ends before it starts; give --start before --end.")
-    trips = read_trips(feed, day=day, start_min=start_min, end_min=end_min)
-    if not trips:
-        raise InvalidOptionError(
-            f"no trip of {feed.path} runs on {day} between {_hhmm(start_min)} and "
-            f"{_hhmm(end_min)}; choose another --date or window."
-        )
-    window = end_min - start_min
-    pats = pattern_services(trips, window_min=window)
-    stops = feed.tables["stops"].set_index("stop_id")
-    routes = feed.tables["routes"].set_index("route_id")
-    used = sorted({s for p in pats["pattern"] for s in p.split(";")})
-    mode_of_stop: dict[str, str] = {}
-    svc_rows, stop_rows = [], []
-    for i, r in enumerate(pats.itertuples(index=False)):
-        rtype = int(routes.loc[r.route, "route_type"]) if r.route in routes.index else 3
-        mode, cls = ROUTE_TYPES.get(rtype, ("bus", "bus"))
-        name = (
-            routes.loc[r.route].get("route_short_name") or routes.loc[r.route].get("route_long_name") or r.route
-            if r.route in routes.index
-            else r.route
-        )
-        sid = f"{prefix}:{r.route}:{i + 1}"
-        headway = float(r.headway_min)
-        svc_rows.append(
+    running = feed.services_on(day)
+    trips = feed.tables["trips"]
+    trips = trips[trips["service_id"].isin(running)]
+    if trips.empty:
+        first, last = feed.calendar_span()
+        span = f" (its calendar runs from {first} to {last})" if first else ""
+        raise InvalidOptionError(f"no trip of GTFS feed {feed.path} runs on {day}{span}; choose a date it serves.")
+    st = feed.tables["stop_times"]
+    for col in ("pickup_type", "drop_off_type", "shape_dist_traveled"):
+        if col not in st.columns:
+            st = st.assign(**{col: ""})
+    st = st.assign(line=np.arange(len(st)) + 2)
+    st = st[st["trip_id"].isin(set(trips["trip_id"]))]
+    probs = Problems(f"GTFS feed {feed.path}")
+    f_st = feed.file("stop_times")
+    known_stops = set(feed.tables["stops"]["stop_id"])
+    for r in st.loc[~st["stop_id"].isin(known_stops), ["line", "trip_id", "stop_id"]].itertuples(index=False):
+        probs.add(f_st, r.line, f"trip {r.trip_id} stops at {r.stop_id!r}, not in stops.txt", "fix the stop_id")
+    seq = pd.to_numeric(st["stop_sequence"], errors="coerce")
+    arr, bad_a = _clock(st["arrival_time"])
+    dep, bad_d = _clock(st["departure_time"])
+    for r in st.loc[bad_a | bad_d | seq.isna().to_numpy(), ["line", "trip_id"]].itertuples(index=False):
+        probs.add(f_st, r.line, f"trip {r.trip_id} has a malformed time or stop_sequence", "write times as HH:MM:SS")
+    probs.raise_if_any()
+    arr = np.where(np.isnan(arr), dep, arr)
+    dep = np.where(np.isnan(dep), arr, dep)
+    st = st.assign(seq_n=seq.to_numpy(int), arr=arr, dep=dep)
+    st = st.sort_values(["trip_id", "seq_n"], kind="stable")
+    dist = pd.to_numeric(st["shape_dist_traveled"], errors="coerce").to_numpy(float)
+    info = trips.set_index("trip_id")
+    short = info["trip_short_name"] if "trip_short_name" in info.columns else pd.Series("", index=info.index)
+    freq = feed.table("frequencies")
+    pieces = []
+    bounds = np.flatnonzero(np.r_[True, st["trip_id"].to_numpy()[1:] != st["trip_id"].to_numpy()[:-1], True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        g = st.iloc[lo:hi]
+        tid = g["trip_id"].iloc[0]
+        lines = g["line"].to_numpy()
+        if hi - lo < 2:
+            probs.add(f_st, int(lines[0]), f"trip {tid} has {hi - lo} stop", "a trip needs at least two stops")
+            continue
+        a, d = g["arr"].to_numpy(copy=True), g["dep"].to_numpy(copy=True)
+        if np.isnan(d[0]) or np.isnan(a[-1]):
+            probs.add(f_st, int(lines[0]), f"trip {tid} has no time at its first or last stop", "give both times")
+            continue
+        a, d = _interpolate(a, dist[lo:hi]), _interpolate(d, dist[lo:hi])
+        a[0], d[-1] = d[0], a[-1]  # the schema: first arrival = departure, last departure = arrival
+        times = np.column_stack([a, d]).ravel()
+        back = np.flatnonzero(np.diff(times) < 0)
+        if back.size:
+            p = int(back[0] // 2) + (1 if back[0] % 2 else 0)
+            probs.add(f_st, int(lines[p]), f"trip {tid} goes back in time at stop {g['stop_id'].iloc[p]}",
+                      "times must not decrease along a trip")  # fmt: skip
+            continue
+        piece = pd.DataFrame(
             {
-                "service_id": sid,
-                "name_zh": str(name),
-                "mode": mode,
-                "train_class": cls,
-                "speed_kmh": "",
-                "trains_per_day": round(SERVICE_DAY_MIN / headway, 3),
-                "headway_min": round(headway, 3),
-                "bidirectional": False,
-                "status": "open",
-                "opened": opened,
-                "project": "",
-                "source": f"GTFS {feed.path.name}: {int(r.trips)} trips on {day} between "
-                f"{_hhmm(start_min)} and {_hhmm(end_min)}; run times are medians",
+                "trip_id": tid,
+                "route_id": info.at[tid, "route_id"],
+                "trip_short_name": short.get(tid, ""),
+                "seq": np.arange(1, hi - lo + 1),
+                "stop_id": g["stop_id"].to_numpy(),
+                "arr": a,
+                "dep": d,
+                "pickup": g["pickup_type"].to_numpy() != "1",
+                "dropoff": g["drop_off_type"].to_numpy() != "1",
+                "line": lines,
             }
         )
-        st_ids = r.pattern.split(";")
-        runs = [float(x) for x in r.run_min.split(";")] if r.run_min else []
-        dwells = [float(x) for x in r.dwell_min.split(";")]
-        for j, s in enumerate(st_ids):
-            mode_of_stop.setdefault(s, mode)
-            km: float | str = ""
-            if j:
-                a, b = stops.loc[st_ids[j - 1]], stops.loc[s]
-                km = round(
-                    float(
-                        haversine_km(
-                            float(a["stop_lon"]), float(a["stop_lat"]), float(b["stop_lon"]), float(b["stop_lat"])
-                        )
-                    ),
-                    3,
-                )
-            stop_rows.append(
-                {
-                    "service_id": sid,
-                    "seq": j + 1,
-                    "station_id": f"{prefix}_{s}",
-                    "km": km if j else "",
-                    "speed_kmh": "",
-                    "run_min": runs[j - 1] if j else "",
-                    "dwell_min": dwells[j] if 0 < j < len(st_ids) - 1 else 0,
-                    "line": "",
-                    "line_km": "",
-                }
-            )
-    st_rows = [
-        {
-            "station_id": f"{prefix}_{s}",
-            "name_zh": stops.loc[s, "stop_name"],
-            "mode": mode_of_stop[s],
-            "city_id": "",
-            "place_id": "",
-            "lon": float(stops.loc[s, "stop_lon"]),
-            "lat": float(stops.loc[s, "stop_lat"]),
-            "status": "open",
-            "opened": opened,
-            "project": "",
-            "source": f"GTFS {feed.path.name} stops.txt",
-        }
-        for s in used
-    ]
-    return {
-        "stations": pd.DataFrame(st_rows),
-        "services": pd.DataFrame(svc_rows),
-        "service_stops": pd.DataFrame(stop_rows),
-    }
+        pieces.extend(_expand_frequencies(piece, freq[freq["trip_id"] == tid] if len(freq) else freq, feed, probs))
+    probs.raise_if_any()
+    return pd.concat(pieces, ignore_index=True)
 
 
-def _hhmm(m: float) -> str:
-    return f"{int(m // 60):02d}:{int(m % 60):02d}"
-
-
-def parse_hhmm(text: str) -> float:
-    """Minutes after midnight from ``HH:MM``; an error names the problem."""
-    try:
-        h, m = text.strip().split(":")
-        v = int(h) * 60 + int(m)
-    except ValueError:
-        raise InvalidOptionError(f"time {text!r} is not HH:MM; give e.g. 07:00.") from None
-    if not 0 <= v <= 48 * 60:
-        raise InvalidOptionError(f"time {text!r} is outside 00:00-48:00.")
-    return float(v)
-
-
-def write_tables(tables: dict[str, pd.DataFrame], out_dir: str | Path) -> list[Path]:
-    """Write the tables as ``<name>.csv`` in a folder (created if missing)."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for name, df in tables.items():
-        p = out / f"{name}.csv"
-        df.to_csv(p, index=False, lineterminator="\n")
-        paths.append(p)
-    return paths
+def _expand_frequencies(piece: pd.DataFrame, rows: pd.DataFrame, feed: Feed, probs: Problems) -> list[pd.DataFrame]:
+    """The trip itself, or one copy per departure of its ``frequencies.txt`` rows."""
+    if rows.empty:
+        return [piece]
+    out = []
+    start0 = float(piece["dep"].iloc[0])
+    for i, r in rows.iterrows():
+        (start, end), bad = _clock(pd.Series([r["start_time"], r["end_time"]]))
+        headway = pd.to_numeric(pd.Series([r["headway_secs"]]), errors="coerce").iloc[0] / 60
+        if bad.any() or np.isnan([start, end]).any() or not headway > 0:
+            probs.add(feed.file("frequencies"), int(i) + 2, f"trip {r['trip_id']} has a bad start, end or headway")
+            continue
+        k = 0
+        while start + k * headway < end - 1e-9:
+            t0 = start + k * headway
+            c = piece.assign(arr=piece["arr"] - start0 + t0, dep=piece["dep"] - start0 + t0)
+            secs = round(t0 * 60)
+            c["trip_id"] = f"{piece['trip_id'].iloc[0]}@{secs // 3600:02d}:{secs // 60 % 60:02d}:{secs % 60:02d}"
+            out.append(c)
+            k += 1
+    return out

@@ -194,9 +194,21 @@ def resolve_network_path(name_or_path: str | Path | None) -> Path:
     )
 
 
+#: Tables a transit-only network (``kind: gtfs`` in network.yaml) may leave out: read as empty.
+TRANSIT_ONLY_OPTIONAL = ("places", "cities", "road_nodes", "road_links", "upgrades", "projects")
+
+
+def _transit_only(folder: Path) -> bool:
+    """Whether ``folder/network.yaml`` declares a transit-only network (``kind: gtfs``)."""
+    meta = yaml.safe_load((folder / "network.yaml").read_text(encoding="utf-8")) or {}
+    return meta.get("kind") == "gtfs"
+
+
 def _read_table(folder: Path, name: str) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.exists():
+        if name in TRANSIT_ONLY_OPTIONAL and _transit_only(folder):
+            return pd.DataFrame({c: pd.Series(dtype=object if c in _STR_COLS else float) for c in TABLES[name]})
         raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
     dtypes = {c: str for c in TABLES[name] if c in _STR_COLS}
     df = pd.read_csv(
@@ -250,9 +262,13 @@ def _load(folder: Path) -> Network:
         raise DataNotFoundError(f"{folder} has no network.yaml; is it a network folder?")
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
     tables = {name: _read_table(folder, name) for name in TABLES}
-    model = RunTimeModel.load(folder / "calibration.yaml")
+    calibration = folder / "calibration.yaml"
+    # a transit-only network has its trips' own times: no run-time model (an empty one)
+    model = (
+        RunTimeModel({}) if not calibration.exists() and meta.get("kind") == "gtfs" else RunTimeModel.load(calibration)
+    )
     h = hashlib.sha256()
-    for f in [*sorted(folder.glob("*.csv")), meta_path, folder / "calibration.yaml"]:
+    for f in [*sorted(folder.glob("*.csv")), meta_path, *([calibration] if calibration.exists() else [])]:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return Network(str(meta.get("name", folder.name)), folder, meta, tables, model, h.hexdigest()[:12])

@@ -53,7 +53,13 @@ def parse_modes(value: str | Iterable[str | Mode] | None) -> frozenset[Mode]:
 
 
 def parse_measure(value: str | Measure | None) -> Measure:
-    """A measure from its name; None means door_to_door."""
+    """A measure from its name; None means door_to_door.
+
+    Examples
+    --------
+    >>> parse_measure(None) is Measure.DOOR_TO_DOOR, parse_measure("station_to_station").value
+    (True, 'station_to_station')
+    """
     if value is None:
         return Measure.DOOR_TO_DOOR
     try:

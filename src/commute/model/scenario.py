@@ -166,6 +166,13 @@ def load_scenario(path: str | Path, *, _seen: tuple[str, ...] = (), problems: Pr
         Listing every problem in the file and its parents, each with file, line and hint.
     DataNotFoundError
         If the file does not exist.
+
+    Examples
+    --------
+    >>> from commute.io.network import shipped_folder
+    >>> sc = load_scenario(shipped_folder("scenarios") / "package_broken_roads.yaml")
+    >>> sc.changes[0].verb, sc.changes[0].line
+    ('open_project', 9)
     """
     probs = problems if problems is not None else Problems(f"scenario {path}")
     sc = _parse(Path(path), probs, _seen)
@@ -450,7 +457,18 @@ def apply_scenario(
 def graph_for(
     *, network: str | None = None, scenario: str | Path | None = None, year: int | str | None = None
 ) -> nx.MultiDiGraph:
-    """The graph for a network (default), an optional scenario file, and an optional year."""
+    """The graph for a network (default), an optional scenario file, and an optional year.
+
+    Examples
+    --------
+    >>> from commute.io.network import shipped_folder
+    >>> G = graph_for(year=2021)
+    >>> G.graph["year"], G.graph.get("scenario")
+    (2021, None)
+    >>> today = graph_for(scenario=shipped_folder("scenarios") / "today_2026.yaml")
+    >>> today.graph["year"], len(today.graph["scenario"]["hash"]) > 0
+    (2026, True)
+    """
     y = None if year is None else _int_year(year)
     if scenario is None:
         net = load_network(network)

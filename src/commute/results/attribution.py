@@ -14,7 +14,9 @@ from commute.io.network import Network
 from commute.model.modes import Measure
 from commute.model.scenario import Scenario
 from commute.results.targets import TargetSet, check, score
+from commute.search import api
 from commute.search import engine as E
+from commute.search.transit import Query
 
 
 def own_changes(sc: Scenario) -> list[int]:
@@ -146,12 +148,13 @@ def critical_closures(
             candidates.append((b, "rail", name, _service_in(sids), sids))
     rows = []
     for cid, kind, name, drop, closed in candidates:
-        patched: dict[tuple[str, Measure], E.Engine] = {}
+        patched: dict[tuple[str, Measure, Query], api.AnyEngine] = {}
 
-        def engine_for(modes: str, measure: Measure, drop=drop, patched=patched) -> E.Engine:
-            if (modes, measure) not in patched:
-                patched[(modes, measure)] = E.compile_graph(G, modes, measure, fingerprint=fp).without(drop)
-            return patched[(modes, measure)]
+        def engine_for(modes: str, measure: Measure, query: Query, drop=drop, patched=patched) -> api.AnyEngine:
+            if (modes, measure, query) not in patched:
+                eng = api.compile_engine(G, modes, measure, query, fingerprint=fp)
+                patched[(modes, measure, query)] = eng.without(drop)
+            return patched[(modes, measure, query)]
 
         after = check(G, targets, legs=False, engine_for=engine_for, closed_services=closed).set_index(keys)
         broken = passing.index[~after.loc[passing.index, "passed"].astype(bool).to_numpy()]

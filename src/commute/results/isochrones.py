@@ -54,7 +54,13 @@ class IsochroneSettings:
 
 
 def parse_minutes(text: str | Sequence[float]) -> list[float]:
-    """Band limits from ``"60,120,180"``; an error names the problem."""
+    """Band limits from ``"60,120,180"``; an error names the problem.
+
+    Examples
+    --------
+    >>> parse_minutes("60,120,180")
+    [60.0, 120.0, 180.0]
+    """
     items = [s.strip() for s in text.split(",")] if isinstance(text, str) else [str(x) for x in text]
     items = [s for s in items if s]
     if not items:

@@ -46,6 +46,15 @@ def population_within(
     pandas.DataFrame
         ``origin, origin_id, pop, pop_within_<T>`` for each threshold, and ``gravity``.
         Times by rail are the query's statistic (default: the median over 07:00–09:00).
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> df = population_within(graph_for(year=2021), "武汉,黄石", thresholds=(60, 120))
+    >>> df.columns.tolist()
+    ['origin', 'origin_id', 'pop', 'pop_within_60', 'pop_within_120', 'gravity']
+    >>> bool((df["pop_within_60"] <= df["pop_within_120"]).all())  # more time, more people
+    True
     """
     o = endpoints(G, origins)
     dests = _all_places(G)

@@ -275,7 +275,13 @@ def report(diffs: list[Difference], notes: list[str]) -> str:
 
 
 def parse_tolerances(text: str | None) -> dict[str, float]:
-    """``"minutes=0.5,share=0.01"`` -> dict; an error names the bad part."""
+    """``"minutes=0.5,share=0.01"`` -> dict; an error names the bad part.
+
+    Examples
+    --------
+    >>> parse_tolerances("minutes=0.5,share=0.01")
+    {'minutes': 0.5, 'share': 0.01}
+    """
     out: dict[str, float] = {}
     for part in [p.strip() for p in (text or "").split(",") if p.strip()]:
         k, sep, v = part.partition("=")

@@ -36,11 +36,28 @@ from commute.io.yamlio import plain, read_yaml
 from commute.model.modes import Measure, parse_measure, parse_modes
 from commute.model.places import Endpoint
 from commute.results.travel import endpoints, place_index
+from commute.search import api
 from commute.search import engine as E
+from commute.search import transit as T
+from commute.search.daytrip import day_trip
 
 KINDS = ("reach", "station_coverage", "expressway_access", "day_trip")
 RULE_KEYS = {
-    "reach": {"id", "name", "kind", "from", "to", "within_min", "measure", "modes", "exclude_same_city", "note"},
+    "reach": {
+        "id",
+        "name",
+        "kind",
+        "from",
+        "to",
+        "within_min",
+        "measure",
+        "modes",
+        "depart",
+        "step",
+        "statistic",
+        "exclude_same_city",
+        "note",
+    },
     "station_coverage": {"id", "name", "kind", "cities", "classes", "min_speed_kmh", "note"},
     "expressway_access": {"id", "name", "kind", "places", "within_min", "note"},
     "day_trip": {
@@ -105,6 +122,15 @@ class Rule:
         """The rule's modes as a comma-separated string (all modes unless it says)."""
         m = self.spec.get("modes", ["road", "rail", "air"])
         return ",".join(m) if isinstance(m, list) else str(m)
+
+    @property
+    def query(self) -> T.Query:
+        """When the rule's journeys leave and how a window is summarised (defaults by measure)."""
+        return T.Query(
+            T.parse_depart(self.spec.get("depart")),
+            float(self.spec.get("step", T.DEFAULT_STEP)),
+            T.check_statistic(self.spec.get("statistic")),
+        )
 
 
 @dataclass(frozen=True)
@@ -213,6 +239,16 @@ def load_targets(path: str | Path, *, G: nx.MultiDiGraph | None = None) -> Targe
             for k in ("day_start", "day_end"):
                 if k in r and (not isinstance(r[k], int | float) or not 0 <= r[k] <= 30):
                     probs.add(f, rl.get(k, ln), f"{k} {r[k]!r} is not an hour of the day", "give hours, e.g. 6 or 22.5")
+            for k, check_value in (("depart", T.parse_depart), ("statistic", T.check_statistic)):
+                if k in r:
+                    try:
+                        check_value(str(r[k]))
+                    except Exception as e:
+                        probs.add(f, rl.get(k, ln), str(e), "see targets/README.md for depart and statistic")
+            if "step" in r and (
+                not isinstance(r["step"], int | float) or isinstance(r["step"], bool) or not r["step"] > 0
+            ):
+                probs.add(f, rl.get("step", ln), f"step {r['step']!r} is not a positive number", "give minutes, e.g. 1")
             if "measure" in r:
                 try:
                     parse_measure(r["measure"])
@@ -257,7 +293,7 @@ def _skip(rule: Rule, a: Endpoint, b: Endpoint) -> bool:
     return bool(rule.spec.get("exclude_same_city", True)) and a.city == b.city
 
 
-EngineFor = Callable[[str, Measure], E.Engine]
+EngineFor = Callable[[str, Measure, T.Query], api.AnyEngine]
 
 
 def check_rule(
@@ -271,35 +307,39 @@ def check_rule(
 ) -> pd.DataFrame:
     """One tidy row per pair of a rule (see :data:`DETAIL_COLUMNS`).
 
-    ``engine_for(modes, measure)`` supplies compiled engines (default: compile ``G``);
+    ``engine_for(modes, measure, query)`` supplies compiled engines (default: compile ``G``);
     ``closed_services`` are service directions to treat as absent for station coverage.
     """
     if engine_for is None:
         fp = E.graph_fingerprint(G)
 
-        def engine_for(modes: str, measure: Measure) -> E.Engine:
-            return E.compile_graph(G, modes, measure, fingerprint=fp)
+        def engine_for(modes: str, measure: Measure, query: T.Query) -> api.AnyEngine:
+            return api.compile_engine(G, modes, measure, query, fingerprint=fp)
 
     rows: list[dict[str, Any]] = []
     if rule.kind in ("reach", "day_trip"):
-        eng = engine_for(rule.modes, rule.measure)
+        eng = engine_for(rule.modes, rule.measure, rule.query)
         origins, dests = _pairs(G, rule)
+        back = None
         if rule.kind == "reach":
             limit = float(rule.spec["within_min"])
+            out = api.matrix(eng, origins, dests)
         else:
-            day = (float(rule.spec.get("day_end", 22)) - float(rule.spec.get("day_start", 6))) * 60.0
-            limit = day - float(rule.spec.get("stay_hours", 8)) * 60.0
-        back = E.matrix(eng, dests, origins) if rule.kind == "day_trip" else None
-        out = E.matrix(eng, origins, dests)
+            start, stay = float(rule.spec.get("day_start", 6)) * 60.0, float(rule.spec.get("stay_hours", 8)) * 60.0
+            limit = float(rule.spec.get("day_end", 22)) * 60.0 - start - stay
+            if isinstance(eng, T.TransitEngine):
+                out = day_trip(eng, origins, dests, day_start=start, stay_min=stay)
+            else:  # by road only the time does not depend on the hour
+                back, out = E.matrix(eng, dests, origins), E.matrix(eng, origins, dests)
         for i, a in enumerate(origins):
-            trips = E.best_trips(eng, a, dests) if legs and len(dests) > 1 else None
+            trips = api.best_trips(eng, a, dests) if legs and len(dests) > 1 else None
             for j, b in enumerate(dests):
                 if _skip(rule, a, b):
                     continue
                 t = float(out[i, j]) + (float(back[j, i]) if back is not None else 0.0)
                 trip_modes, text = "", ""
                 if legs and not np.isnan(t):
-                    trip = trips[j] if trips is not None else E.best_trip(eng, a, b)
+                    trip = trips[j] if trips is not None else api.best_trip(eng, a, b)
                     trip_modes, text = _describe(G, trip[1])
                 rows.append(_row(targets, rule, a, b, t, limit, trip_modes, text, b.pop))
     elif rule.kind == "station_coverage":
@@ -319,7 +359,8 @@ def check_rule(
             )
     elif rule.kind == "expressway_access":
         limit = float(rule.spec.get("within_min", 30))
-        eng = engine_for("road", Measure.DOOR_TO_DOOR)
+        eng = engine_for("road", Measure.DOOR_TO_DOOR, T.Query())
+        assert isinstance(eng, E.Engine)
         ends = _expressway_nodes(G, eng)
         for p in endpoints(G, _names(rule.spec["places"])):
             dist, _ = E.search(eng, [eng.node_of[f"place:{p.place}"]], cutoff=limit * 4)
@@ -407,13 +448,21 @@ def check(
     -------
     pandas.DataFrame
         Columns :data:`DETAIL_COLUMNS`; NaN minutes where unreachable (which fails).
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> detail = check(graph_for(year=2021), "123", legs=False)
+    >>> row = detail.iloc[0]
+    >>> row["rule"], bool(row["passed"]) == bool(row["minutes"] <= row["limit_min"])
+    ('circle_1h', True)
     """
     sets = targets if isinstance(targets, list) else [load_targets(p, G=G) for p in resolve_targets(targets)]
     if engine_for is None:
         fp = E.graph_fingerprint(G)
 
-        def engine_for(modes: str, measure: Measure) -> E.Engine:
-            return E.compile_graph(G, modes, measure, fingerprint=fp)
+        def engine_for(modes: str, measure: Measure, query: T.Query) -> api.AnyEngine:
+            return api.compile_engine(G, modes, measure, query, fingerprint=fp)
 
     frames = [
         check_rule(G, r, legs=legs, targets=ts.name, engine_for=engine_for, closed_services=closed_services)
@@ -429,7 +478,18 @@ def _short(v: float) -> str:
 
 
 def summarise(detail: pd.DataFrame, *, worst: int = 3) -> pd.DataFrame:
-    """Per rule: pairs, pairs passing, population share passing, and the worst pairs."""
+    """Per rule: pairs, pairs passing, population share passing, and the worst pairs.
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> detail = check(graph_for(year=2021), "123", legs=False)
+    >>> s = summarise(detail)
+    >>> s["rule"].tolist()[:2]
+    ['circle_1h', 'circle_places_1h']
+    >>> bool((s["passing"] == detail.groupby("rule", sort=False)["passed"].sum().values).all())
+    True
+    """
     rows = []
     for (ts, rule), df in detail.groupby(["targets", "rule"], sort=False):
         pop = df["pop"].astype(float)

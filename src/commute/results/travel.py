@@ -123,6 +123,15 @@ def trip(
 
     With ``depart`` a clock time, the earliest-arriving journey leaving then; over a window,
     the journey that stands for the statistic (see :func:`travel_times`).
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> minutes, legs = trip(graph_for(year=2021), "黄石", "长沙", modes="road,rail")
+    >>> legs.columns.tolist()
+    ['kind', 'mode', 'train', 'from', 'to', 'depart', 'arrive', 'minutes', 'service']
+    >>> bool(abs(legs["minutes"].sum() - minutes) < 0.05 * len(legs))  # legs add up (each rounded to 0.1)
+    True
     """
     eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     (o,) = endpoints(G, origin)
@@ -233,6 +242,15 @@ def surface(
     pandas.DataFrame
         ``node, kind, name, lon, lat, minutes`` for every place, junction and station; a
         station's time is its arrival (exit) time. NaN where not reached within ``cutoff``.
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> s = surface(graph_for(year=2021), "武汉", modes="road", cutoff=60)
+    >>> float(s.loc[s["name"] == "江汉区", "minutes"].iloc[0])  # Wuhan's centre
+    0.0
+    >>> bool((s["minutes"].dropna() <= 60).all())
+    True
     """
     if isinstance(origin, Endpoint):
         o = origin

@@ -161,6 +161,16 @@ def compile_graph(
         ``door_to_door`` (default) or ``station_to_station``.
     fingerprint
         The graph's :func:`graph_fingerprint`, if the caller has it already.
+
+    Examples
+    --------
+    >>> from commute.model.scenario import graph_for
+    >>> G = graph_for(year=2021)
+    >>> eng = compile_graph(G, "road")
+    >>> eng.measure.value, sorted(m.value for m in eng.modes)
+    ('door_to_door', ['road'])
+    >>> compile_graph(G, "road") is eng  # cached by the graph's content
+    True
     """
     mset = parse_modes(modes)
     meas = parse_measure(measure)

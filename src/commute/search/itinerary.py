@@ -24,40 +24,40 @@ from commute.search.transit import (
 )
 
 
-def chosen_departure(eng: TransitEngine, origin: Endpoint, dest: Endpoint) -> tuple[float, float]:
-    """The departure whose journey stands for the pair's statistic, and that statistic.
+def _choose(eng: TransitEngine, deps: np.ndarray, m: np.ndarray) -> tuple[float, float]:
+    """The departure whose journey stands for the statistic of times ``m``, and that statistic.
 
     ``fastest``: the departure of the shortest journey; otherwise the departure whose journey
     time is nearest the statistic (the earliest of ties). ``(nan, nan)`` if there is none.
     """
-    deps = eng.query.departures(eng.measure)
-    if deps is None:
-        deps = _origin_departures(eng, origin)
-    m = journey_times(eng, [origin], [dest])[0][:, 0]
     if len(deps) != len(m):
         return math.nan, math.nan
-    stat = eng.query.stat(eng.measure)
-    value = float(summarise_times(m, stat))
+    value = float(summarise_times(m, eng.query.stat(eng.measure)))
     if math.isnan(value):
         return math.nan, math.nan
-    finite = np.isfinite(m)
-    k = int(np.argmin(np.where(finite, np.abs(m - value), np.inf)))
+    k = int(np.argmin(np.where(np.isfinite(m), np.abs(m - value), np.inf)))
     return float(deps[k]), value
 
 
-def best_trip(eng: TransitEngine, origin: Endpoint, dest: Endpoint) -> tuple[float, list[TimedLeg]]:
-    """Minutes (the pair's statistic) and the legs of the journey that stands for it."""
-    if origin.key == dest.key:
-        return 0.0, []
-    t0, value = chosen_departure(eng, origin, dest)
-    if math.isnan(t0):
-        return math.nan, []
-    return value, legs_at(eng, origin, dest, t0)
-
-
 def best_trips(eng: TransitEngine, origin: Endpoint, dests: Sequence[Endpoint]) -> list[tuple[float, list[TimedLeg]]]:
-    """:func:`best_trip` to several destinations."""
-    return [best_trip(eng, origin, d) for d in dests]
+    """Minutes (each pair's statistic) and the legs of the journey that stands for it."""
+    deps = eng.query.departures(eng.measure)
+    if deps is None:
+        deps = _origin_departures(eng, origin)
+    times = journey_times(eng, [origin], dests)[0]
+    out: list[tuple[float, list[TimedLeg]]] = []
+    for j, d in enumerate(dests):
+        if origin.key == d.key:
+            out.append((0.0, []))
+            continue
+        t0, value = _choose(eng, deps, times[:, j])
+        out.append((math.nan, []) if math.isnan(t0) else (value, legs_at(eng, origin, d, t0)))
+    return out
+
+
+def best_trip(eng: TransitEngine, origin: Endpoint, dest: Endpoint) -> tuple[float, list[TimedLeg]]:
+    """:func:`best_trips` to one destination."""
+    return best_trips(eng, origin, [dest])[0]
 
 
 def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> list[TimedLeg]:
@@ -150,6 +150,8 @@ def _road_legs(
 
 
 def _labels(eng: TransitEngine) -> dict[tuple[int, int], Label]:
+    if "labels" in eng.memo:
+        return eng.memo["labels"]
     u, v, w, labels = eng.road_edges
     out: dict[tuple[int, int], Label] = {}
     best: dict[tuple[int, int], float] = {}
@@ -158,4 +160,5 @@ def _labels(eng: TransitEngine) -> dict[tuple[int, int], Label]:
         if w[i] < best.get(key, math.inf):
             best[key] = float(w[i])
             out[key] = labels[i]
+    eng.memo["labels"] = out
     return out

@@ -209,6 +209,9 @@ class TransitEngine:
     road_edges: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Label, ...]] = field(repr=False)
     graph: nx.MultiDiGraph = field(repr=False)
     fingerprint: str = ""
+    #: Results that depend only on the compiled engine (access rows, egress, departures per
+    #: stop), filled on first use; bounded by the graph's size, dropped with the engine.
+    memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def stop_of(self) -> dict[str, int]:
@@ -216,19 +219,34 @@ class TransitEngine:
         return {s: i for i, s in enumerate(self.stations)}
 
     def without(self, drop: Callable[[Label], bool]) -> TransitEngine:
-        """A patched engine without the road links and services whose label satisfies ``drop``."""
+        """A patched engine without the road links and services whose label satisfies ``drop``.
+
+        Nothing is recompiled: dropped trips leave the timetable's routes, and a dropped road
+        link rebuilds only the access graph and the footpaths it carries.
+        """
+        from commute.search.patch import with_footpaths, without_trips
+
         u, v, w, labels = self.road_edges
         keep = np.fromiter((not drop(lab) for lab in labels), dtype=bool, count=len(labels))
-        trips = tuple(
-            t for t in self.trips if not drop(Label("ride", t.mode, t.service, t.stations[0], t.stations[-1]))
-        )
-        if keep.all() and len(trips) == len(self.trips):
+        gone = [
+            k
+            for k, t in enumerate(self.trips)
+            if drop(Label("ride", t.mode, t.service, f"station:{t.stations[0]}", f"station:{t.stations[-1]}"))
+        ]
+        if keep.all() and not gone:
             return self
-        edges = (u[keep], v[keep], w[keep], tuple(lab for lab, k in zip(labels, keep, strict=True) if k))
-        return _finish(
-            self.graph, self.modes, self.measure, self.query, edges, self.node_of, self.in_of, self.out_of,
-            self.stations, trips, self.fingerprint + "-patched",
-        )  # fmt: skip
+        tt = without_trips(self.timetable, gone)
+        access, edges = self.access, self.road_edges
+        if not keep.all():
+            edges = (u[keep], v[keep], w[keep], tuple(lab for lab, k in zip(labels, keep, strict=True) if k))
+            access = _access_matrix(edges, self.access.shape[0])
+            params = self.graph.graph.get("parameters", {})
+            tt = with_footpaths(
+                tt, _footpaths(self.graph, access, self.in_of, self.out_of, self.stations, self.measure, params)
+            )
+        return replace(
+            self, access=access, road_edges=edges, timetable=tt, fingerprint=self.fingerprint + "-patched", memo={}
+        )
 
     def with_query(self, query: Query) -> TransitEngine:
         """The same engine answering another query (nothing is recompiled)."""
@@ -309,15 +327,7 @@ def _finish(
     trips: tuple[Trip, ...],
     fingerprint: str,
 ) -> TransitEngine:
-    n = len(node_of) + len(in_of) + len(out_of)
-    u, v, w, _ = edges
-    order = np.lexsort((w, v, u))
-    first = np.ones(len(order), dtype=bool)
-    if len(order):
-        first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
-    keep = order[first]
-    access = sp.csr_matrix((w[keep], (u[keep], v[keep])), shape=(n, n))
-    access.sort_indices()
+    access = _access_matrix(edges, len(node_of) + len(in_of) + len(out_of))
     stop_of = {s: i for i, s in enumerate(stations)}
     specs = [
         raptor.TripSpec(
@@ -346,6 +356,19 @@ def _finish(
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
+
+
+def _access_matrix(edges: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Label, ...]], n: int) -> sp.csr_matrix:
+    """CSR of the access graph, keeping the cheapest of parallel links."""
+    u, v, w, _ = edges
+    order = np.lexsort((w, v, u))
+    first = np.ones(len(order), dtype=bool)
+    if len(order):
+        first[1:] = (u[order][1:] != u[order][:-1]) | (v[order][1:] != v[order][:-1])
+    keep = order[first]
+    access = sp.csr_matrix((w[keep], (u[keep], v[keep])), shape=(n, n))
+    access.sort_indices()
+    return access
 
 
 def _footpaths(
@@ -382,23 +405,39 @@ def _footpaths(
 
 def _access_rows(eng: TransitEngine, origins: Sequence[Endpoint]) -> tuple[np.ndarray, np.ndarray]:
     """Road-only minutes origin -> every access node, and origin -> every station's in node."""
-    src = np.array([eng.node_of.get(f"place:{o.place}", -1) for o in origins], dtype=np.int64)
-    ok = src >= 0
-    full = np.full((len(origins), eng.access.shape[0]), np.inf)
-    if ok.any():
-        full[ok] = kernels.many_to_many(eng.access, src[ok])
+    nodes = [eng.node_of.get(f"place:{o.place}", -1) for o in origins]
+    todo = sorted({x for x in nodes if x >= 0 and ("row", x) not in eng.memo})
+    if todo:
+        for x, row in zip(todo, kernels.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
+            eng.memo[("row", x)] = row
+    n = eng.access.shape[0]
+    none = np.full(n, np.inf)
+    full = np.vstack([eng.memo[("row", x)] if x >= 0 else none for x in nodes]) if nodes else np.zeros((0, n))
     ins = np.array([eng.in_of[s] for s in eng.stations], dtype=np.int64)
     return full, full[:, ins] if len(ins) else np.zeros((len(origins), 0))
 
 
+def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
+    """Minutes from every station's out node to every place (column of each place's access node)."""
+    if "egress" not in eng.memo:
+        places = sorted(i for n, i in eng.node_of.items() if n.startswith("place:"))
+        outs = np.array([eng.out_of[s] for s in eng.stations], dtype=np.int64)
+        eg = np.full((len(outs), len(places)), np.inf)
+        if len(outs) and places:
+            eg = kernels.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
+        eng.memo["egress"] = ({p: j for j, p in enumerate(places)}, eg)
+    return eng.memo["egress"]
+
+
 def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndarray, np.ndarray]:
     """Access-graph node of each destination place, and minutes from every station's out node to it."""
+    col_of, eg = _egress_all(eng)
     cols = np.array([eng.node_of.get(f"place:{d.place}", -1) for d in dests], dtype=np.int64)
-    outs = np.array([eng.out_of[s] for s in eng.stations], dtype=np.int64)
-    eg = np.full((len(outs), len(dests)), np.inf)
-    if len(outs) and (cols >= 0).any():
-        eg[:, cols >= 0] = kernels.many_to_many(eng.access, outs, cols[cols >= 0])
-    return cols, eg
+    out = np.full((len(eng.stations), len(dests)), np.inf)
+    for j, c in enumerate(cols):
+        if c in col_of:
+            out[:, j] = eg[:, col_of[int(c)]]
+    return cols, out
 
 
 def arrivals(eng: TransitEngine, origins: Sequence[Endpoint], departures: np.ndarray) -> np.ndarray:
@@ -478,13 +517,17 @@ def _min_plus(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 def _origin_departures(eng: TransitEngine, o: Endpoint) -> np.ndarray:
     """Every departure of a trip from the origin's stations during the day (0:00 to 24:00)."""
-    own = {f"station:{s}" for s in o.stations}
-    deps = {
-        t.dep[k]
-        for t in eng.trips
-        for k, s in enumerate(t.stations[:-1])
-        if f"station:{s}" in own and t.pickup[k] and 0.0 <= t.dep[k] < 1440.0
-    }
+    if ("deps",) not in eng.memo:
+        by_stop: dict[str, set[float]] = {}
+        for t in eng.trips:
+            for k, s in enumerate(t.stations[:-1]):
+                if t.pickup[k] and 0.0 <= t.dep[k] < 1440.0:
+                    by_stop.setdefault(s, set()).add(t.dep[k])
+        eng.memo[("deps",)] = by_stop
+    by_stop = eng.memo[("deps",)]
+    deps: set[float] = set()
+    for s in o.stations:
+        deps |= by_stop.get(s, set())
     return np.array(sorted(deps), dtype=float)
 
 

@@ -1,0 +1,94 @@
+"""Start-up time of the command line, each run in a fresh process.
+
+    python benchmarks/startup.py             # 7 runs each (median)
+    python benchmarks/startup.py --runs 3
+
+Times ``commute --help``, every verb's ``--help`` (actions of a group included) and a first
+``commute matrix`` (loading the network, building and compiling the graph, one query), each in
+its own ``python -m commute`` process with the worktree's ``src`` first on the path, beside
+``python -c pass`` (the interpreter alone, which shows how loaded the machine is). Reports
+the median, the minimum and the maximum wall time of ``--runs`` runs, and writes
+benchmarks/results/startup.json and startup.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "benchmarks" / "results"
+MATRIX = ["matrix", "--origins", "武汉", "--destinations", "黄石,长沙", "--modes", "rail", "--format", "csv"]
+
+
+def _commands() -> list[list[str]]:
+    sys.path.insert(0, str(ROOT / "src"))
+    from commute.cli import build_parser
+
+    def leaves(p: argparse.ArgumentParser, prefix: list[str]) -> list[list[str]]:
+        subs = [a for a in p._actions if isinstance(a, argparse._SubParsersAction)]
+        if not subs:
+            return [prefix]
+        found = [prefix]
+        for name, q in subs[0].choices.items():
+            found += leaves(q, [*prefix, name])
+        return found
+
+    return [[*c, "--help"] for c in leaves(build_parser(), [])] + [MATRIX]
+
+
+def _time(argv: list[str], runs: int, *, prefix: tuple[str, ...] = ("-m", "commute")) -> dict[str, float]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    times = []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, *prefix, *argv], env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - t0)
+    return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
+    a = ap.parse_args()
+    python_s = _time(["-c", "pass"], a.runs, prefix=())  # the interpreter alone: how loaded the machine is
+    print(f"{python_s['median_s']:7.3f} s  python -c pass", flush=True)
+    rows = []
+    for argv in _commands():
+        r = _time(argv, a.runs)
+        rows.append({"command": "commute " + " ".join(argv), **r})
+        print(f"{r['median_s']:7.3f} s  commute {' '.join(argv)}", flush=True)
+    payload = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "runs": a.runs,
+        "python_c_pass_s": python_s,
+        "rows": rows,
+    }
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "startup.json").write_text(json.dumps(payload, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    lines = [
+        "# Start-up time of the command line",
+        "",
+        f"Python {payload['python']} on {payload['machine']} ({payload['cpus']} CPUs shared), "
+        f"median of {a.runs} fresh processes. Written by `python benchmarks/startup.py`. "
+        f"The interpreter alone (`python -c pass`) took {python_s['median_s']:.3f} s in the same run.",
+        "",
+        "| command | median s | min s | max s |",
+        "| --- | ---: | ---: | ---: |",
+        *(f"| `{r['command']}` | {r['median_s']:.3f} | {r['min_s']:.3f} | {r['max_s']:.3f} |" for r in rows),
+        "",
+    ]
+    (OUT / "startup.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,69 @@
+"""``commute matrix``: travel times between places."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from commute.cli import options
+
+
+def graph_from_args(args: argparse.Namespace) -> Any:
+    """The graph for ``--network``, ``--scenario`` and ``--year`` (each optional)."""
+    from commute.model.scenario import graph_for
+
+    return graph_for(
+        network=getattr(args, "network", None),
+        scenario=getattr(args, "scenario", None),
+        year=getattr(args, "year", None),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Travel times between places (CSV, table or JSON).
+
+    Travel times between places. Unreachable pairs have no minutes.
+
+    Examples
+    --------
+    commute matrix --origins 武汉 --destinations 黄石,长沙 --modes rail --format table
+    """
+    from commute.cli.render import check_format, emit, render
+    from commute.model.modes import parse_measure, parse_modes
+    from commute.results.travel import travel_times
+
+    modes = parse_modes(args.modes)
+    measure = parse_measure(args.measure)
+    check_format(args.format)
+    G = graph_from_args(args)
+    df = travel_times(
+        G,
+        args.origins,
+        args.destinations if args.destinations else args.origins,
+        modes=modes,
+        measure=measure,
+        cutoff=args.cutoff,
+    )
+    meta = {
+        "network": G.graph["network"],
+        "network_version": G.graph["network_version"],
+        "year": G.graph["year"],
+        "scenario": (G.graph.get("scenario") or {}).get("name"),
+        "scenario_hash": (G.graph.get("scenario") or {}).get("hash"),
+        "modes": sorted(m.value for m in modes),
+        "measure": measure.value,
+    }
+    df["minutes"] = df["minutes"].round(1)
+    emit(render(df, args.format, meta=meta), args.output)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Declare ``commute matrix``."""
+    p = options.verb(sub, "matrix", run)
+    options.add(p, "origins")
+    p.add_argument("--destinations", default=None, help="as --origins (default: the origins)")
+    all_modes = {"default": "road,rail,air", "help": "comma-separated: road, rail, air (default: all)"}
+    options.add(p, "network", "scenario", "year", "modes", "measure", modes=all_modes)
+    p.add_argument("--cutoff", type=float, default=None, help="ignore trips longer than this many minutes")
+    options.output(p, "csv", "csv (default), table or json")
