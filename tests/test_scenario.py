@@ -210,7 +210,7 @@ def test_close_link_never_makes_times_better(net):
 def test_close_station_merges_hops_and_opens_nothing(net):
     base = graph_for(year=2026)
     G = copy_graph(base)
-    from commute.model.scenario import _close_station
+    from commute.model.changes.refs import close_station as _close_station
 
     _close_station(G, "station:rs_xianningbei")
     assert "station:rs_xianningbei" not in G

@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from commute.io import timetable as tt  # noqa: E402
 from commute.model.geo import haversine_km  # noqa: E402
+from commute.model.params import road_speed as _model_road_speed  # noqa: E402
 from commute.model.runtime_model import calibrate  # noqa: E402
 
 NET = ROOT / "networks" / "wuhan_circle"
@@ -39,21 +40,11 @@ BG_WUHAN_KM = 1229.0
 BG_GUANGZHOU_KM = 2298.0
 BG_SPEED_NORTH = 310.0
 BG_SPEED_SOUTH = 305.0
-ROAD_SPEED = {
-    ("expressway", 4): 90,
-    ("expressway", 6): 100,
-    ("expressway", 8): 110,
-    ("urban_expressway", 6): 70,
-    ("urban_expressway", 4): 70,
-    ("urban_expressway", 8): 70,
-}
-CLASS_SPEED = {"highway": 60, "arterial": 35}
 
 
 def road_speed(cls: str, lanes: int) -> int:
-    if cls in CLASS_SPEED:
-        return CLASS_SPEED[cls]
-    return ROAD_SPEED[(cls, lanes)]
+    """Speed of a road class and lane count, from the model's one table (commute.model.params)."""
+    return int(_model_road_speed(cls, lanes))
 
 
 def load_yaml(name: str) -> dict:

@@ -23,6 +23,7 @@ from commute.errors import CommuteError, ValidationError
 #: The verb modules of :mod:`commute.cli`, in the order ``commute --help`` lists them.
 VERBS: tuple[str, ...] = (
     "matrix",
+    "trip",
     "info",
     "targets",  # check, compare, critical, attribute, reach
     "isochrones",

@@ -22,11 +22,12 @@ def graph_from_args(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Travel times between places (CSV, table or JSON).
 
-    Travel times between places. Unreachable pairs have no minutes.
+    Travel times between places, on real departures: rail, air and bus run as trips with clock
+    times, waiting is real waiting. Unreachable pairs have no minutes.
 
     Examples
     --------
-    commute matrix --origins 武汉 --destinations 黄石,长沙 --modes rail --format table
+    commute matrix --origins 武汉 --destinations 黄石,长沙 --modes rail --depart 07:00-09:00 --statistic p85
     """
     from commute.cli.render import check_format, emit, render
     from commute.model.modes import parse_measure, parse_modes
@@ -43,6 +44,10 @@ def run(args: argparse.Namespace) -> int:
         modes=modes,
         measure=measure,
         cutoff=args.cutoff,
+        depart=args.depart,
+        step=args.step,
+        statistic=args.statistic,
+        transfer_penalty=args.transfer_penalty,
     )
     meta = {
         "network": G.graph["network"],
@@ -52,6 +57,8 @@ def run(args: argparse.Namespace) -> int:
         "scenario_hash": (G.graph.get("scenario") or {}).get("hash"),
         "modes": sorted(m.value for m in modes),
         "measure": measure.value,
+        "depart": args.depart,
+        "statistic": args.statistic,
     }
     df["minutes"] = df["minutes"].round(1)
     emit(render(df, args.format, meta=meta), args.output)
@@ -65,5 +72,6 @@ def register(sub: Any) -> None:
     p.add_argument("--destinations", default=None, help="as --origins (default: the origins)")
     all_modes = {"default": "road,rail,air", "help": "comma-separated: road, rail, air (default: all)"}
     options.add(p, "network", "scenario", "year", "modes", "measure", modes=all_modes)
+    options.add(p, "depart", "step", "statistic", "transfer_penalty")
     p.add_argument("--cutoff", type=float, default=None, help="ignore trips longer than this many minutes")
     options.output(p, "csv", "csv (default), table or json")

@@ -47,6 +47,27 @@ SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
     ),
     "scenario_arg": (("scenario",), {"nargs": "?", "default": None, "help": "scenario file (default: the network)"}),
     "output": (("-o", "--output"), {"default": None, "help": "write to this file instead of stdout"}),
+    "depart": (
+        ("--depart",),
+        {
+            "default": None,
+            "help": "HH:MM or HH:MM-HH:MM (a window). Default: station_to_station, every train's departure "
+            "of the day (the fastest is what a timetable quotes); door_to_door, 07:00-09:00",
+        },
+    ),
+    "step": (("--step",), {"type": float, "default": 1.0, "help": "minutes between departures of a window (1)"}),
+    "statistic": (
+        ("--statistic",),
+        {
+            "default": None,
+            "help": "fastest, median, mean or pNN over the window (default: fastest station_to_station, "
+            "median door_to_door over a window, fastest at one departure time)",
+        },
+    ),
+    "transfer_penalty": (
+        ("--transfer-penalty",),
+        {"type": float, "default": None, "help": "minutes to change trains at a station (default: the network's)"},
+    ),
 }
 
 FORMATS = "table (default), csv or json"

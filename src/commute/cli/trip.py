@@ -1,0 +1,69 @@
+"""``commute trip``: one journey's itinerary with clock times and train numbers."""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+from typing import Any
+
+from commute.cli import options
+from commute.cli.matrix import graph_from_args
+
+
+def run(args: argparse.Namespace) -> int:
+    """The itinerary of one journey: mode, train number, from, to, departure and arrival.
+
+    Leaves the origin at --depart (door_to_door) or boards at the origin's stations from
+    --depart on (station_to_station) and takes the earliest-arriving journey; over a window,
+    the journey that stands for --statistic. Exit 1 when there is no journey.
+
+    Examples
+    --------
+    commute trip 黄石 拉萨 --depart 08:00 --modes rail,air
+    """
+    from commute.cli.render import check_format, emit, render
+    from commute.model.modes import parse_measure, parse_modes
+    from commute.results.travel import trip
+
+    modes = parse_modes(args.modes)
+    measure = parse_measure(args.measure)
+    check_format(args.format)
+    G = graph_from_args(args)
+    minutes, legs = trip(
+        G,
+        args.origin,
+        args.destination,
+        modes=modes,
+        measure=measure,
+        depart=args.depart,
+        step=args.step,
+        statistic=args.statistic,
+        transfer_penalty=args.transfer_penalty,
+    )
+    if math.isnan(minutes):
+        sys.stderr.write(f"commute: no journey from {args.origin} to {args.destination} by {args.modes}.\n")
+        return 1
+    shown = legs[["mode", "train", "from", "to", "depart", "arrive", "minutes", "kind"]]
+    head = f"{args.origin} → {args.destination}: {minutes:.0f} min ({measure.value}, {','.join(sorted(modes))})\n"
+    text = render(shown, args.format, meta={"origin": args.origin, "destination": args.destination, "minutes": minutes})
+    emit(head + text if args.format == "table" else text, args.output)
+    return 0
+
+
+def register(sub: Any) -> None:
+    """Declare ``commute trip``."""
+    p = options.verb(sub, "trip", run)
+    p.add_argument("origin", help="place name, id or code")
+    p.add_argument("destination", help="place name, id or code")
+    all_modes = {"default": "road,rail,air", "help": "comma-separated: road, rail, air (default: all)"}
+    options.add(p, "network", "scenario", "year", "modes", "measure", modes=all_modes)
+    options.add(
+        p,
+        "depart",
+        "step",
+        "statistic",
+        "transfer_penalty",
+        depart={"default": "08:00", "help": "HH:MM (default 08:00) or a window HH:MM-HH:MM"},
+    )
+    options.output(p)

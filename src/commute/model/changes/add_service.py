@@ -1,0 +1,143 @@
+"""``add_service``: a new rail or air service (a stopping pattern at a headway), new stations allowed.
+
+Issue 13 will let service verbs carry explicit ``departures``; that is one more field here.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from commute.errors import InvalidOptionError, Problems
+from commute.io.network import Network
+from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.refs import headway, station
+from commute.model.geo import haversine_km
+from commute.model.graph import add_service, connect_station, station_node
+
+
+@register
+class AddService(ChangeType):
+    """``- add_service: {id, stations, speed_kmh | run_min, headway_min | trains_per_day, ...}``."""
+
+    verb = "add_service"
+    fields: ClassVar[Fields] = {
+        "id": (True, "str"),
+        "name": (False, "str"),
+        "mode": (False, "svc_mode"),
+        "class": (False, "train_class"),
+        "speed_kmh": (False, "rail_speed"),
+        "headway_min": (False, "headway"),
+        "trains_per_day": (False, "tpd"),
+        "dwell_min": (False, "dwell"),
+        "stations": (True, "stations"),
+        "run_min": (False, "runs"),
+        "km": (False, "kms"),
+        "bidirectional": (False, "bool"),
+        "new_stations": (False, "new_stations"),
+    }
+
+    def check(self, ch: Change, probs: Problems) -> None:
+        """One frequency, not two."""
+        if "headway_min" in ch.args and "trains_per_day" in ch.args:
+            ch.problem(probs, "add_service gives both headway_min and trains_per_day", "keep one of them")
+
+    def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
+        """Add the new stations, then the service's hops (both directions unless told otherwise)."""
+        G, net, a = ctx.G, ctx.net, ch.args
+        sid = str(a["id"])
+        if sid in G.graph["services"]:
+            ch.problem(probs, f"service id {sid!r} already exists", "choose a new id", key="id")
+            return
+        mode = a.get("mode", "rail")
+        self._add_stations(ctx, ch, mode, probs)
+        stations = self._stops(ctx, ch, mode, probs)
+        if stations is None:
+            return
+        cls = str(a.get("class", "G" if mode == "rail" else "air"))
+        speed = a.get("speed_kmh")
+        runs = a.get("run_min")
+        if runs is None and speed is None and mode == "rail":
+            ch.problem(probs, "add_service needs speed_kmh or run_min", "give the design speed or the run times")
+            return
+        try:
+            net.model.fit_for(cls) if runs is None else None
+        except InvalidOptionError as e:
+            ch.problem(probs, str(e), "use G, D or C", key="class")
+            return
+        circ = float(net.meta.get("derived", {}).get("rail_circuity", 1.2))
+        hops = []
+        for i, (x, y) in enumerate(zip(stations, stations[1:], strict=False)):
+            p, q = G.nodes[x], G.nodes[y]
+            km = (
+                float(a["km"][i]) if a.get("km") else float(haversine_km(p["lon"], p["lat"], q["lon"], q["lat"])) * circ
+            )
+            run = float(runs[i]) if runs else net.model.minutes(km, float(speed), cls)
+            dwell = 0.0 if i == 0 else float(a.get("dwell_min", net.model.dwell(cls)))
+            hops.append((x[len("station:") :], y[len("station:") :], run, dwell, km, float(speed) if speed else None))
+        hw = headway(a, float(net.parameters.get("service_day_min", 1080)))
+        if hw is None:
+            ch.problem(probs, "add_service needs headway_min or trains_per_day", "e.g. headway_min: 15")
+            return
+        add_service(
+            G,
+            sid,
+            name=str(a.get("name", sid)),
+            mode=mode,
+            train_class=cls,
+            headway_min=hw,
+            hops=hops,
+            project="",
+            bidirectional=bool(a.get("bidirectional", True)),
+        )
+
+    def _add_stations(self, ctx: Context, ch: Change, mode: str, probs: Problems) -> None:
+        for nid, s in (ch.args.get("new_stations") or {}).items():
+            node = station_node(str(nid))
+            if node in ctx.G:
+                ch.problem(probs, f"station {nid!r} already exists", "use it in stations instead", key="new_stations")
+                continue
+            ctx.G.add_node(
+                node,
+                kind="station",
+                id=str(nid),
+                name=str(s["name"]),
+                mode=mode,
+                city=s.get("city"),
+                place=s.get("place"),
+                lon=float(s["lon"]),
+                lat=float(s["lat"]),
+            )
+            connect_station(ctx.G, node)
+
+    def _stops(self, ctx: Context, ch: Change, mode: str, probs: Problems) -> list[str] | None:
+        nodes: list[str | None] = []
+        for ref in ch.args["stations"]:
+            found = station(ctx.G, str(ref))
+            if found is None:
+                ch.problem(
+                    probs,
+                    f"station {ref!r} is not in the network in this year",
+                    "use a station id or exact name from stations.csv, or define it under new_stations",
+                    key="stations",
+                )
+            elif ctx.G.nodes[found]["mode"] != mode:
+                ch.problem(
+                    probs,
+                    f"station {ref!r} is a {ctx.G.nodes[found]['mode']} station",
+                    f"a {mode} service stops at {mode} stations",
+                    key="stations",
+                )
+            nodes.append(found)
+        stations = [n for n in nodes if n is not None]
+        return stations if len(stations) == len(nodes) else None
+
+    def describe(self, ch: Change, net: Network) -> str:
+        """Mode, name, stops, speed, frequency and directions."""
+        a = ch.args
+        freq = f"every {a['headway_min']} min" if "headway_min" in a else f"{a.get('trains_per_day')} trains a day"
+        spd = f"{a['speed_kmh']} km/h" if "speed_kmh" in a else "given run times"
+        both = "both directions" if a.get("bidirectional", True) else "one direction"
+        return (
+            f"Add {a.get('mode', 'rail')} service {a.get('name', a.get('id'))}: "
+            f"{' – '.join(map(str, a.get('stations', [])))}, {spd}, {freq}, {both}."
+        )

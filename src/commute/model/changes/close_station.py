@@ -1,0 +1,35 @@
+"""``close_station``: a station closes; trains pass it without stopping."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from commute.errors import Problems
+from commute.io.network import Network
+from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.refs import close_station, station
+
+
+@register
+class CloseStation(ChangeType):
+    """``- close_station: {station: <id or exact name>}``."""
+
+    verb = "close_station"
+    fields: ClassVar[Fields] = {"station": (True, "str")}
+
+    def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
+        """Remove the station; the hops of services through it merge."""
+        node = station(ctx.G, str(ch.args["station"]))
+        if node is None:
+            ch.problem(
+                probs,
+                f"station {ch.args['station']!r} is not in the network in this year",
+                "use a station id (rs_...) or exact name from stations.csv",
+                key="station",
+            )
+            return
+        close_station(ctx.G, node)
+
+    def describe(self, ch: Change, net: Network) -> str:
+        """The station closed."""
+        return f"Close station {ch.args.get('station')} (trains pass without stopping)."

@@ -1,0 +1,142 @@
+"""Look-ups and graph edits that several change types share (junctions, links, stations, services)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import networkx as nx
+
+from commute.errors import Problems, UnknownPlaceError
+from commute.model.changes.base import Change
+from commute.model.graph import REVERSE_SUFFIX, add_service, station_node
+from commute.model.places import PlaceIndex
+
+
+def junction(G: nx.MultiDiGraph, index: PlaceIndex, ref: Any, ch: Change, key: str, probs: Problems) -> str | None:
+    """The junction node a road end names (a new junction, a junction id or a place)."""
+    if isinstance(ref, dict):
+        if not all(k in ref for k in ("id", "lon", "lat")):
+            ch.problem(probs, f"new junction in {key} needs id, lon and lat", "add them", key=key)
+            return None
+        node = f"road:{ref['id']}"
+        if node not in G:
+            G.add_node(
+                node,
+                kind="junction",
+                id=ref["id"],
+                name=str(ref.get("name", ref["id"])),
+                lon=float(ref["lon"]),
+                lat=float(ref["lat"]),
+                place=None,
+            )
+        return node
+    node = f"road:{ref}"
+    if node in G:
+        return node
+    try:
+        ep = index.resolve(str(ref))
+    except UnknownPlaceError as e:
+        ch.problem(probs, str(e), "use a place name, a place id or a junction id", key=key)
+        return None
+    node = f"road:{ep.place}"
+    if node not in G:
+        ch.problem(probs, f"place {ref!r} has no road junction", "connect another place", key=key)
+        return None
+    return node
+
+
+def links(G: nx.MultiDiGraph, ref: Any, ch: Change, probs: Problems) -> list[tuple[str, str, str]]:
+    """The road edges a link reference names (link ids, or corridor ids without ``:n``)."""
+    ids = [ref] if isinstance(ref, str) else list(ref)
+    found = []
+    for lid in ids:
+        hits = [
+            (u, v, k)
+            for u, v, k, d in G.edges(keys=True, data=True)
+            if d.get("kind") == "road" and (k == lid or (":" not in lid and str(k).startswith(lid + ":")))
+        ]
+        if not hits:
+            ch.problem(
+                probs,
+                f"road link {lid!r} is not in the network in this year",
+                "use a link_id from road_links.csv (or a corridor id) that is open in the scenario's year",
+                key="link",
+            )
+        found.extend(hits)
+    return found
+
+
+def station(G: nx.MultiDiGraph, ref: str) -> str | None:
+    """The station node for an id or an exact (unique) name; None if there is none."""
+    node = station_node(ref)
+    if node in G:
+        return node
+    hits = [n for n, d in G.nodes(data=True) if d.get("kind") == "station" and d.get("name") == ref]
+    return hits[0] if len(hits) == 1 else None
+
+
+def drop_service(G: nx.MultiDiGraph, sid: str) -> None:
+    """Remove one service direction and its hops."""
+    svc = G.graph["services"].pop(sid)
+    for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
+        G.remove_edge(station_node(x), station_node(y), key=f"{sid}#{i + 1}")
+
+
+def close_station(G: nx.MultiDiGraph, node: str) -> None:
+    """Remove a station; services pass through it without stopping (their hops merge)."""
+    st = node[len("station:") :]
+    for sid in [s for s, d in G.graph["services"].items() if st in d["stops"]]:
+        svc = G.graph["services"][sid]
+        hops = []
+        for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
+            e = G.edges[station_node(x), station_node(y), f"{sid}#{i + 1}"]
+            hops.append([x, y, e["run_min"], e["dwell_min"], e.get("length_km"), e.get("speed_kmh")])
+        drop_service(G, sid)
+        merged: list[list[Any]] = []
+        for h in hops:
+            if merged and merged[-1][1] == st:
+                prev = merged[-1]
+                prev[1] = h[1]
+                prev[2] = prev[2] + h[3] + h[2]
+                prev[4] = (prev[4] or 0) + (h[4] or 0) or None
+            else:
+                merged.append(list(h))
+        merged = [h for h in merged if h[0] != st and h[1] != st]
+        if merged:
+            merged[0][3] = 0.0
+            add_service(
+                G,
+                sid,
+                name=svc["name"],
+                mode=svc["mode"],
+                train_class=svc["train_class"],
+                headway_min=svc["headway_min"],
+                hops=[tuple(h) for h in merged],
+                project=svc.get("project", ""),
+                bidirectional=False,
+            )
+            G.graph["services"][sid]["base_id"] = svc["base_id"]
+    G.remove_node(node)
+
+
+def headway(args: dict[str, Any], service_day_min: float) -> float | None:
+    """The headway a service change gives (``headway_min``, or the day over ``trains_per_day``)."""
+    if "headway_min" in args:
+        return float(args["headway_min"])
+    if "trains_per_day" in args:
+        return float(service_day_min) / float(args["trains_per_day"])
+    return None
+
+
+def directions(G: nx.MultiDiGraph, ch: Change, probs: Problems) -> list[str]:
+    """The running directions of the service a change names; a problem if there is none."""
+    sid = str(ch.args["service"])
+    dirs = [s for s in (sid, sid + REVERSE_SUFFIX) if s in G.graph["services"]]
+    if not dirs:
+        ch.problem(
+            probs,
+            f"service {sid!r} is not running in this year",
+            "use a service_id from services.csv that is open in the scenario's year",
+            key="service",
+        )
+    return dirs
