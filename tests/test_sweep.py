@@ -172,7 +172,10 @@ def test_sampled_shapley_telescopes_and_lands_within_its_error():
 
 
 def test_patched_engines_equal_built_scenarios_on_every_subset(tmp_path, net):
-    """A road project, a rail project and a closure (an item that removes links): all 8 subsets."""
+    """A road project, a rail project and a closure (an item that removes links): all 8 subsets.
+
+    Road rules and station coverage (transit rules use the departure-time engine, not patched).
+    """
     sc = write(
         tmp_path,
         "plan.yaml",
@@ -185,6 +188,15 @@ def test_patched_engines_equal_built_scenarios_on_every_subset(tmp_path, net):
           - close_link: {{link: g4_junshan_bridge}}
         """,
     )
+    road = write(
+        tmp_path,
+        "road.yaml",
+        """\
+        name: road
+        rules:
+          - {id: circle_road, kind: reach, from: 武汉, to: circle_places, within_min: 90, modes: [road]}
+        """,
+    )
     p = write(
         tmp_path,
         "s.yaml",
@@ -192,7 +204,7 @@ def test_patched_engines_equal_built_scenarios_on_every_subset(tmp_path, net):
         name: changes of a plan
         subsets:
           changes_of: {sc}
-        targets: [123, huangshi_134, coverage]
+        targets: [{road}, coverage]
         """,
     )
     sw = load_sweep(p)
@@ -207,7 +219,7 @@ def test_patched_engines_equal_built_scenarios_on_every_subset(tmp_path, net):
     rows = ev.batch(points(sw))
     assert set(rows["method"]) == {"patched"}
     # the closure is an item that removes edges: the road engine with it has fewer road links
-    road = next(me for (modes, _), me in model.engines.items() if modes == "road")
+    road = next(me for (modes, _, _), me in model.engines.items() if modes == "road")
     assert (road.removed_by & np.uint64(4)).any()
     assert (road.needs & np.uint64(2)).any()  # and the expressway adds some
     n_road = [sum(lab.kind == "road" for lab in road.engine(m).labels) for m in (0, 4)]

@@ -21,10 +21,11 @@ import numpy as np
 import pandas as pd
 
 from commute.io.network import Network
-from commute.model.modes import Measure, parse_modes
+from commute.model.modes import Measure, Mode, parse_modes
 from commute.model.scenario import apply_scenario
 from commute.results.targets import TargetSet, check, load_targets, resolve_targets
 from commute.search import engine as E
+from commute.search import transit as T
 from commute.sweep.expand import Point, point_hash, scenario_of
 from commute.sweep.masked import Model, NotSeparable, build_model
 from commute.sweep.spec import Sweep
@@ -63,15 +64,16 @@ def metric_rows(detail: pd.DataFrame, metrics: tuple[str, ...]) -> list[tuple[st
     return out
 
 
-def engine_keys(targets: list[TargetSet]) -> list[tuple[str, Measure]]:
-    """The (modes, measure) pairs the rules of the targets compile engines for."""
-    keys: dict[tuple[frozenset[Any], Measure], tuple[str, Measure]] = {}
+def engine_keys(targets: list[TargetSet]) -> list[tuple[str, Measure, T.Query]]:
+    """The (modes, measure, query) triples the rules of the targets compile engines for."""
+    keys: dict[tuple[frozenset[Any], Measure, T.Query], tuple[str, Measure, T.Query]] = {}
     for ts in targets:
         for r in ts.rules:
             if r.kind in ("reach", "day_trip"):
-                keys.setdefault((parse_modes(r.modes), r.measure), (r.modes, r.measure))
+                keys.setdefault((parse_modes(r.modes), r.measure, r.query), (r.modes, r.measure, r.query))
             elif r.kind == "expressway_access":
-                keys.setdefault((parse_modes("road"), Measure.DOOR_TO_DOOR), ("road", Measure.DOOR_TO_DOOR))
+                q = T.Query()
+                keys.setdefault((parse_modes("road"), Measure.DOOR_TO_DOOR, q), ("road", Measure.DOOR_TO_DOOR, q))
     return list(keys.values())
 
 
@@ -99,11 +101,11 @@ class Evaluator:
     def patched(self, model: Model, point: Point) -> pd.DataFrame:
         """Target detail of a point from the grid point's masked union engine."""
         on = sum(1 << i for i in point.members)
-        by_key = {(parse_modes(m), meas): me for (m, meas), me in model.engines.items()}
-        made: dict[tuple[frozenset[Any], Measure], E.Engine] = {}
+        by_key = {(parse_modes(m), meas, q): me for (m, meas, q), me in model.engines.items()}
+        made: dict[tuple[frozenset[Any], Measure, T.Query], E.Engine] = {}
 
-        def engine_for(modes: str, measure: Measure) -> E.Engine:
-            key = (parse_modes(modes), measure)
+        def engine_for(modes: str, measure: Measure, query: T.Query) -> E.Engine:
+            key = (parse_modes(modes), measure, query)
             if key not in made:
                 made[key] = by_key[key].engine(on)
             return made[key]
@@ -122,7 +124,10 @@ class Evaluator:
             return self.models[grid]
         k = len(self.sweep.items)
         model: Model | None = None
-        if self.fast and k:
+        keys = engine_keys(self.targets)
+        if self.fast and k and not all(parse_modes(key[0]) <= {Mode.ROAD} for key in keys):
+            log.info("sweep %s: transit rules use the departure-time engine; building every scenario", self.sweep.name)
+        elif self.fast and k:
             every = tuple(range(k))
 
             def graph_without(i: int | None) -> Any:
@@ -130,7 +135,7 @@ class Evaluator:
                 return apply_scenario(self.net, scenario_of(self.sweep, Point(members, grid)))
 
             try:
-                model = build_model(graph_without, k, engine_keys(self.targets))
+                model = build_model(graph_without, k, keys)
             except NotSeparable as e:
                 log.warning("sweep %s: building every scenario (%s)", self.sweep.name, e)
             if model is not None and not self._probe(model, grid):

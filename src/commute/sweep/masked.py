@@ -23,9 +23,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from commute.model.modes import Measure
+from commute.search import api
 from commute.search import engine as E
+from commute.search import transit as T
 
-EngineKey = tuple[str, Measure]
+EngineKey = tuple[str, Measure, T.Query]
 
 
 class NotSeparable(Exception):
@@ -134,7 +136,7 @@ def build_model(
         raise NotSeparable("more than 63 items")
     GU = graph_without(None)
     fp = E.graph_fingerprint(GU)
-    unions = {key: E.compile_graph(GU, key[0], key[1], fingerprint=fp) for key in engine_keys}
+    unions = {key: _static(GU, key, fp) for key in engine_keys}
     tables = {key: _edge_table(eng) for key, eng in unions.items()}
     extra: dict[EngineKey, dict[tuple[str, str, E.Label, int], tuple[float, int]]] = {key: {} for key in engine_keys}
     needs = {key: dict.fromkeys(t, 0) for key, t in tables.items()}
@@ -143,7 +145,7 @@ def build_model(
         Gi = graph_without(i)
         fpi = E.graph_fingerprint(Gi)
         for key in engine_keys:
-            eng = E.compile_graph(Gi, key[0], key[1], fingerprint=fpi)
+            eng = _static(Gi, key, fpi)
             ti = _edge_table(eng)
             tu = tables[key]
             for e, w in tu.items():
@@ -196,6 +198,14 @@ def build_model(
         # closed_services reads the first engine's mask: put the rail one first
         engines = {ride_key: engines[ride_key], **{k2: v2 for k2, v2 in engines.items() if k2 != ride_key}}
     return Model(GU, engines, ride, k)
+
+
+def _static(G: nx.MultiDiGraph, key: EngineKey, fp: str) -> E.Engine:
+    """The engine the target check would use, if it is a static graph engine (patchable)."""
+    eng = api.compile_engine(G, key[0], key[1], key[2], fingerprint=fp)
+    if not isinstance(eng, E.Engine):
+        raise NotSeparable(f"{key[0]} rules use the departure-time engine, which is not patched yet")
+    return eng
 
 
 def _names(eng: E.Engine) -> set[str]:
