@@ -278,13 +278,22 @@ def test_smallest_passing_by_hand():
     assert r["fewest_items"] == 2 and r["subsets"] == 2 and r["examples"] == "a + b; a + c"
 
 
-def test_attribute_gives_sampled_shapley_values_for_eleven_changes(net):
+def test_attribute_gives_sampled_shapley_values_for_eleven_changes(tmp_path, net):
     from commute.model.scenario import load_scenario
     from commute.results.attribution import attribute
     from commute.results.targets import load_targets, resolve_targets
 
     sc = load_scenario(SCENARIOS / "plan_2035_full.yaml")
-    sets = [load_targets(p) for p in resolve_targets("123")]
+    road = write(
+        tmp_path,
+        "road.yaml",
+        """\
+        name: road
+        rules:
+          - {id: circle_road, kind: reach, from: 武汉, to: circle_places, within_min: 60, modes: [road]}
+        """,
+    )
+    sets = [load_targets(road), *(load_targets(p) for p in resolve_targets("coverage"))]  # road: patched
     df = attribute(net, sc, sets, samples=4, seed=1)
     assert df["change"].nunique() == 11
     assert set(df["method"]) == {"sampled"}
