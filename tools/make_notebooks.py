@@ -327,11 +327,8 @@ from commute.results.attribution import attribute
 from commute.results.targets import load_targets, resolve_targets
 
 full = load_scenario("scenarios/plan_2035_full.yaml")
-(work / "road.yaml").write_text(
-    "name: road\nrules:\n  - {id: circle_road, kind: reach, from: 武汉, to: circle_places, "
-    "within_min: 60, modes: [road]}\n",
-    encoding="utf-8",
-)
+rule = "{id: circle_road, kind: reach, from: 武汉, to: circle_places, within_min: 60, modes: [road]}"
+(work / "road.yaml").write_text(chr(10).join(["name: road", "rules:", "  - " + rule, ""]), encoding="utf-8")
 sets = [load_targets(work / "road.yaml"), *(load_targets(p) for p in resolve_targets("coverage"))]
 att = attribute(load_network(), full, sets, samples=5, seed=1)
 ms = att[att.score == "minutes_short"].set_index("what")
