@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 SUMMARY_PARTS = ("smallest", "pareto", "shapley")
+SHIPPED = "scenarios/sweeps/plan_2035_projects.yaml"
 
 
 def cmd_sweep_show(args: argparse.Namespace) -> int:
@@ -147,7 +148,13 @@ def register(sub: Any) -> None:
         "dask.distributed and written to a Parquet dataset that a rerun resumes.",
     )
     ssub = p.add_subparsers(dest="sweep_command", metavar="SUBCOMMAND")
-    q = ssub.add_parser("show", help="describe a sweep file and count its scenarios")
+    raw = argparse.RawDescriptionHelpFormatter
+    q = ssub.add_parser(
+        "show",
+        help="describe a sweep file and count its scenarios",
+        epilog=f"example:\n  commute sweep show {SHIPPED}",
+        formatter_class=raw,
+    )
     q.add_argument("file", help="sweep YAML file")
     q.add_argument("-o", "--output", default=None, help="write to this file instead of stdout")
     q.set_defaults(handler=cmd_sweep_show)
@@ -157,6 +164,8 @@ def register(sub: Any) -> None:
         description="Evaluate every scenario of a sweep that the results folder lacks. Results go to a "
         "Parquet dataset (one row per scenario and metric, keyed by the scenario's content hash) as "
         "batches finish; rerun the same command to finish an interrupted sweep.",
+        epilog=f"example:\n  commute sweep run {SHIPPED} -o results.parquet --workers 2",
+        formatter_class=raw,
     )
     q.add_argument("file", help="sweep YAML file")
     q.add_argument("-o", "--output", required=True, help="results folder (a Parquet dataset), e.g. results.parquet")
@@ -166,7 +175,12 @@ def register(sub: Any) -> None:
     q.add_argument("--build-all", action="store_true", help="build every scenario instead of patching one engine")
     q.add_argument("--quiet", action="store_true", help="no progress bar")
     q.set_defaults(handler=cmd_sweep_run)
-    q = ssub.add_parser("summary", help="smallest passing subsets, cost Pareto front and Shapley values")
+    q = ssub.add_parser(
+        "summary",
+        help="smallest passing subsets, cost Pareto front and Shapley values",
+        epilog="example:\n  commute sweep summary results.parquet --show shapley",
+        formatter_class=raw,
+    )
     q.add_argument("results", help="results folder written by sweep run")
     q.add_argument("--show", default=",".join(SUMMARY_PARTS), help="parts: smallest,pareto,shapley (default all)")
     q.add_argument("--all-rules", action="store_true", help="Shapley values per rule, not only for all rules")
