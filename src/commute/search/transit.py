@@ -41,7 +41,7 @@ from commute.errors import InvalidOptionError
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
 from commute.model.places import Endpoint
 from commute.model.trips import Trip, graph_trips
-from commute.search import kernels, raptor
+from commute.search import choose, raptor
 from commute.search.engine import Label, Leg
 
 #: Default window of a door-to-door query: the morning peak, 07:00 to 09:00 at 1-minute steps.
@@ -390,7 +390,7 @@ def _footpaths(
         limit = float(params.get("transfer_by_road_max_min", TRANSFER_BY_ROAD_MAX_MIN))
         src = np.array([out_of[s] for s in stations], dtype=np.int64)
         tgt = np.array([in_of[s] for s in stations], dtype=np.int64)
-        d = kernels.many_to_many(access, src, tgt, limit=limit)
+        d = choose.many_to_many(access, src, tgt, limit=limit)
         for i, j in zip(*np.nonzero(np.isfinite(d)), strict=True):
             if i != j:
                 key = (int(i), int(j))
@@ -408,13 +408,26 @@ def _access_rows(eng: TransitEngine, origins: Sequence[Endpoint]) -> tuple[np.nd
     nodes = [eng.node_of.get(f"place:{o.place}", -1) for o in origins]
     todo = sorted({x for x in nodes if x >= 0 and ("row", x) not in eng.memo})
     if todo:
-        for x, row in zip(todo, kernels.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
+        for x, row in zip(todo, choose.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
             eng.memo[("row", x)] = row
     n = eng.access.shape[0]
     none = np.full(n, np.inf)
     full = np.vstack([eng.memo[("row", x)] if x >= 0 else none for x in nodes]) if nodes else np.zeros((0, n))
     ins = np.array([eng.in_of[s] for s in eng.stations], dtype=np.int64)
-    return full, full[:, ins] if len(ins) else np.zeros((len(origins), 0))
+    acc = full[:, ins] if len(ins) else np.zeros((len(origins), 0))
+    return full, _at_stops(eng, origins, acc)
+
+
+def _at_stops(eng: TransitEngine, ends: Sequence[Endpoint], rows: np.ndarray) -> np.ndarray:
+    """Rows for stop endpoints (``stop:ID``): zero minutes at the stop itself, no road."""
+    stop_of = eng.stop_of
+    for i, e in enumerate(ends):
+        if e.kind == "stop":
+            rows[i] = np.inf
+            for s in e.stations:
+                if f"station:{s}" in stop_of:
+                    rows[i, stop_of[f"station:{s}"]] = 0.0
+    return rows
 
 
 def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
@@ -424,7 +437,7 @@ def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
         outs = np.array([eng.out_of[s] for s in eng.stations], dtype=np.int64)
         eg = np.full((len(outs), len(places)), np.inf)
         if len(outs) and places:
-            eg = kernels.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
+            eg = choose.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
         eng.memo["egress"] = ({p: j for j, p in enumerate(places)}, eg)
     return eng.memo["egress"]
 
@@ -437,7 +450,7 @@ def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndar
     for j, c in enumerate(cols):
         if c in col_of:
             out[:, j] = eg[:, col_of[int(c)]]
-    return cols, out
+    return cols, _at_stops(eng, dests, out.T.copy()).T
 
 
 def arrivals(eng: TransitEngine, origins: Sequence[Endpoint], departures: np.ndarray) -> np.ndarray:
