@@ -172,7 +172,7 @@ def run_sweep(
             n_workers=workers,
             threads_per_worker=1,
             processes=processes,
-            dashboard_address=None,
+            dashboard_address=":0",  # any free port: never collide with a running cluster
             silence_logs=40,
             **extra,
         )
