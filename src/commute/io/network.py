@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ import yaml
 
 from commute.errors import DataNotFoundError, Problems
 from commute.model.geo import haversine_km
+from commute.model.params import Parameters
 from commute.model.runtime_model import RunTimeModel
 
 DEFAULT_NETWORK = "wuhan_circle"
@@ -159,8 +160,13 @@ class Network:
 
     @property
     def parameters(self) -> dict[str, Any]:
-        """Modelling parameters from ``network.yaml``."""
+        """Modelling parameters from ``network.yaml`` as written (see :attr:`params` for the typed set)."""
         return dict(self.meta.get("parameters", {}))
+
+    @cached_property
+    def params(self) -> Parameters:
+        """The typed, frozen parameter set, read once from ``network.yaml`` (defaults filled in)."""
+        return Parameters.from_mapping(self.meta.get("parameters"), self.meta.get("derived"))
 
 
 def shipped_folder(name: str) -> Path:
@@ -434,7 +440,7 @@ def validate_network(net: Network) -> None:
     linked = set(t["road_links"]["from_node"]) | set(t["road_links"]["to_node"])
     junction_of = {r["place_id"]: r["node_id"] for _, r in each("road_nodes") if not _is_blank(r["place_id"])}
     st = t["stations"]
-    acc = net.parameters.get("access", {})
+    acc = net.params.access
     for line, row in each("places"):
         p = row["place_id"]
         if junction_of.get(p) in linked:
@@ -442,7 +448,7 @@ def validate_network(net: Network) -> None:
         d = haversine_km(row["lon"], row["lat"], st["lon"].to_numpy(float), st["lat"].to_numpy(float))
         reach = np.array(
             [
-                float(acc.get(m, {}).get("same_city_km" if c == row["city_id"] else "other_city_km", 0))
+                acc.mode(m).same_city_km if c == row["city_id"] else acc.mode(m).other_city_km
                 for m, c in zip(st["mode"], st["city_id"], strict=True)
             ]
         )

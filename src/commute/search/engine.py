@@ -36,6 +36,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from commute.errors import InvalidOptionError
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
+from commute.model.params import parameters_of
 from commute.search import kernels
 
 #: Edge kinds in the search graph.
@@ -134,7 +135,7 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
         for k, v in G.graph["services"].items()
     )
     h.update(repr(svc).encode())
-    h.update(repr(sorted(G.graph.get("parameters", {}).get("transfer_penalty_min", {}).items())).encode())
+    h.update(repr(sorted(parameters_of(G).transfer_penalty_min.items())).encode())
     return h.hexdigest()[:16]
 
 
@@ -246,7 +247,7 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
             if station_ok.get(u) and station_ok.get(v):
                 edge(exit_of[u], node_of[v], float(d["minutes"]), Label("interchange", "access", "", u, v))
 
-    penalties = G.graph.get("parameters", {}).get("transfer_penalty_min", {}) or {}
+    params = parameters_of(G)
     boards_of: dict[str, list[int]] = {}
     for sid, svc in G.graph["services"].items():
         if svc["mode"] not in allowed:
@@ -255,7 +256,7 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
         if not all(station_ok.get(f"station:{s}", False) for s in stops):
             continue
         wait = svc["headway_min"] / 2.0
-        pen = float(penalties.get(svc["mode"], 10.0))
+        pen = params.transfer_penalty(svc["mode"])
         route = [new(f"{sid}@{i}") for i in range(len(stops))]
         for i, s in enumerate(stops):
             st = f"station:{s}"

@@ -39,6 +39,7 @@ import scipy.sparse as sp
 
 from commute.errors import InvalidOptionError
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
+from commute.model.params import Parameters, parameters_of
 from commute.model.places import Endpoint
 from commute.model.trips import Trip, graph_trips
 from commute.search import kernels, raptor
@@ -49,7 +50,6 @@ DEFAULT_WINDOW = (420.0, 540.0)
 DEFAULT_STEP = 1.0
 #: Days a timetable is repeated on (yesterday's trains still running, tomorrow's first ones).
 DAYS = (-1, 0, 1)
-TRANSFER_BY_ROAD_MAX_MIN = 90.0
 MAX_ROUNDS = 8
 
 
@@ -240,7 +240,7 @@ class TransitEngine:
         if not keep.all():
             edges = (u[keep], v[keep], w[keep], tuple(lab for lab, k in zip(labels, keep, strict=True) if k))
             access = _access_matrix(edges, self.access.shape[0])
-            params = self.graph.graph.get("parameters", {})
+            params = parameters_of(self.graph)
             tt = with_footpaths(
                 tt, _footpaths(self.graph, access, self.in_of, self.out_of, self.stations, self.measure, params)
             )
@@ -340,13 +340,12 @@ def _finish(
         )
         for k, t in enumerate(trips)
     ]
-    params = G.graph.get("parameters", {})
-    pen = params.get("transfer_penalty_min", {}) or {}
+    params = parameters_of(G)
     min_transfer = np.array(
         [
             float(query.transfer_penalty)
             if query.transfer_penalty is not None
-            else float(pen.get(G.nodes[s].get("mode", "rail"), 10.0))
+            else params.transfer_penalty(G.nodes[s].get("mode", "rail"))
             for s in stations
         ],
         dtype=float,
@@ -378,7 +377,7 @@ def _footpaths(
     out_of: dict[str, int],
     stations: tuple[str, ...],
     measure: Measure,
-    params: dict[str, Any],
+    params: Parameters,
 ) -> list[tuple[int, int, float]]:
     stop_of = {s: i for i, s in enumerate(stations)}
     best: dict[tuple[int, int], float] = {}
@@ -387,7 +386,7 @@ def _footpaths(
             key = (stop_of[a], stop_of[b])
             best[key] = min(best.get(key, math.inf), float(d["minutes"]))
     if measure is Measure.DOOR_TO_DOOR and stations:
-        limit = float(params.get("transfer_by_road_max_min", TRANSFER_BY_ROAD_MAX_MIN))
+        limit = params.transfer_by_road_max_min
         src = np.array([out_of[s] for s in stations], dtype=np.int64)
         tgt = np.array([in_of[s] for s in stations], dtype=np.int64)
         d = kernels.many_to_many(access, src, tgt, limit=limit)

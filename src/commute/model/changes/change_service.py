@@ -41,7 +41,7 @@ class ChangeService(ChangeType):
         changed = False
         for s in dirs:
             svc = G.graph["services"][s] = dict(G.graph["services"][s])
-            hw = headway(a, float(net.parameters.get("service_day_min", 1080)))
+            hw = headway(a, net.params.service_day_min)
             if hw is not None:
                 changed |= not math.isclose(hw, svc["headway_min"])
                 svc["headway_min"] = hw
