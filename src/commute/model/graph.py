@@ -18,24 +18,15 @@ import numpy as np
 from commute.errors import InvalidOptionError
 from commute.io.network import Network
 from commute.model.geo import STORAGE_CRS, haversine_km
+from commute.model.ids import (  # noqa: F401  (re-exported: node ids are built in commute.model.ids)
+    REVERSE_SUFFIX,
+    hop_key,
+    junction_node,
+    place_node,
+    reverse_service,
+    station_node,
+)
 from commute.model.params import parameters_of
-
-REVERSE_SUFFIX = "/r"
-
-
-def place_node(pid: str) -> str:
-    """Graph node id of a place."""
-    return f"place:{pid}"
-
-
-def junction_node(nid: str) -> str:
-    """Graph node id of a road junction."""
-    return f"road:{nid}"
-
-
-def station_node(sid: str) -> str:
-    """Graph node id of a station or airport."""
-    return f"station:{sid}"
 
 
 def _blank(v: Any) -> bool:
@@ -94,7 +85,7 @@ def build_graph(
     --------
     >>> from commute.io.network import load_network
     >>> G = build_graph(load_network(), 2021)
-    >>> G.graph["year"], G.nodes["place:jiangxia"]["name"]
+    >>> G.graph["year"], G.nodes[place_node("jiangxia")]["name"]
     (2021, '江夏区')
     """
     y = check_year(net, year)
@@ -353,7 +344,7 @@ def add_service(
             a, b, run, _dwell, km, v = hops[j]
             dwell_at_b = 0.0 if j == n - 1 else hops[j + 1][3]
             rev.append((b, a, run, dwell_at_b, km, v))
-        directions.append((service_id + REVERSE_SUFFIX, rev))
+        directions.append((reverse_service(service_id), rev))
     for sid, hs in directions:
         stops = [hs[0][0]] + [h[1] for h in hs]
         G.graph["services"][sid] = {
@@ -369,7 +360,7 @@ def add_service(
             G.add_edge(
                 station_node(a),
                 station_node(b),
-                key=f"{sid}#{i + 1}",
+                key=hop_key(sid, i + 1),
                 kind="ride",
                 mode=mode,
                 service=sid,

@@ -28,6 +28,7 @@ from typing import Any
 import networkx as nx
 
 from commute.errors import InvalidOptionError
+from commute.model.ids import hop_key, station_node
 from commute.model.params import Parameters, parameters_of
 
 
@@ -86,7 +87,7 @@ def departures(record: Mapping[str, Any], params: Parameters | Mapping[str, Any]
 def _hops(G: nx.MultiDiGraph, sid: str, stops: list[str]) -> list[dict[str, Any]]:
     out = []
     for i in range(len(stops) - 1):
-        e = G.get_edge_data(f"station:{stops[i]}", f"station:{stops[i + 1]}", key=f"{sid}#{i + 1}")
+        e = G.get_edge_data(station_node(stops[i]), station_node(stops[i + 1]), key=hop_key(sid, i + 1))
         if e is None:
             raise InvalidOptionError(f"service {sid} has no hop {stops[i]}->{stops[i + 1]} in the graph.")
         out.append(e)
@@ -170,6 +171,6 @@ def graph_trips(G: nx.MultiDiGraph, modes: frozenset[str] | None = None) -> Iter
     for sid, rec in G.graph["services"].items():
         if modes is not None and rec["mode"] not in modes:
             continue
-        if not all(G.has_node(f"station:{s}") for s in rec["stops"]):
+        if not all(G.has_node(station_node(s)) for s in rec["stops"]):
             continue
         yield from service_trips(G, sid)

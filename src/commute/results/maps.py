@@ -20,7 +20,7 @@ import numpy as np
 
 from commute.errors import InvalidOptionError
 from commute.model.geo import METRIC_CRS
-from commute.model.graph import REVERSE_SUFFIX
+from commute.model.ids import is_reverse, place_node, station_node
 from commute.output import check_writable, write_atomic
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
@@ -81,23 +81,23 @@ def _rail_lines(G: nx.MultiDiGraph) -> list[tuple[list[tuple[float, float]], boo
     net = G.graph.get("network_obj")
     seen: set[tuple[str, ...]] = set()
     for sid, svc in G.graph["services"].items():
-        if svc["mode"] != "rail" or sid.startswith("bg:") or sid.endswith(REVERSE_SUFFIX):
+        if svc["mode"] != "rail" or sid.startswith("bg:") or is_reverse(sid):
             continue
         stops = tuple(svc["stops"])
         if stops in seen:
             continue
         seen.add(stops)
         hs = svc["train_class"] in ("G", "D", "C")
-        lines.append(([(G.nodes[f"station:{s}"]["lon"], G.nodes[f"station:{s}"]["lat"]) for s in stops], hs))
+        lines.append(([(G.nodes[station_node(s)]["lon"], G.nodes[station_node(s)]["lat"]) for s in stops], hs))
     if net is not None:  # timetabled lines: their stations in line order
         st = net.tables["service_stops"]
         tl = st[st["line"].astype(str) != ""].dropna(subset=["line_km"])
         for _, df in tl.groupby("line"):
             order = df.drop_duplicates("station_id").sort_values("line_km")
             pts = [
-                (G.nodes[f"station:{s}"]["lon"], G.nodes[f"station:{s}"]["lat"])
+                (G.nodes[station_node(s)]["lon"], G.nodes[station_node(s)]["lat"])
                 for s in order["station_id"]
-                if f"station:{s}" in G
+                if station_node(s) in G
             ]
             if len(pts) > 1:
                 lines.append((pts, True))
@@ -238,7 +238,7 @@ def plot_isochrones(
 
         try:
             (ep,) = endpoints(G, origin)
-            onode = [G.nodes[f"place:{ep.place}"]]
+            onode = [G.nodes[place_node(ep.place)]]
         except Exception:
             onode = []
     if not onode and "," in origin:

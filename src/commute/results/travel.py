@@ -17,6 +17,7 @@ from commute.errors import InvalidOptionError
 from commute.io.network import Network
 from commute.model.geo import haversine_km
 from commute.model.graph import add_access_pair
+from commute.model.ids import place_node
 from commute.model.modes import Measure, Mode
 from commute.model.params import parameters_of
 from commute.model.places import Endpoint, PlaceIndex
@@ -194,7 +195,7 @@ def _with_point(G: nx.MultiDiGraph, lon: float, lat: float) -> tuple[nx.MultiDiG
     H = G.copy()
     H.graph["services"] = dict(G.graph["services"])
     pid = f"point_{lon:.5f}_{lat:.5f}"
-    node = f"place:{pid}"
+    node = place_node(pid)
     H.add_node(
         node, kind="place", id=pid, name=f"{lon:.4f},{lat:.4f}", city=None, pop=0, lon=lon, lat=lat, area_km2=None
     )

@@ -12,6 +12,7 @@ from commute.model.changes.base import Change, ChangeType, Context, Fields, regi
 from commute.model.changes.refs import junction
 from commute.model.geo import haversine_km
 from commute.model.graph import add_access_pair
+from commute.model.ids import junction_of, place_node
 from commute.model.params import parameters_of, road_speed
 
 
@@ -49,7 +50,7 @@ class AddRoad(ChangeType):
             or haversine_km(G.nodes[u]["lon"], G.nodes[u]["lat"], G.nodes[v]["lon"], G.nodes[v]["lat"]) * circ
         )
         speed = float(a.get("speed_kmh") or road_speed(cls, lanes))
-        lid = str(a.get("id") or f"new:{u[5:]}-{v[5:]}")
+        lid = str(a.get("id") or f"new:{junction_of(u)}-{junction_of(v)}")
         name = str(a.get("name") or f"new road {G.nodes[u]['name']}–{G.nodes[v]['name']}")
         attrs = dict(
             kind="road",
@@ -68,7 +69,7 @@ class AddRoad(ChangeType):
             G.add_edge(x, y, key=lid, **attrs)
         for n in (u, v):  # a new junction needs access from its place, if it has one
             pid = G.nodes[n].get("place")
-            if pid and not G.has_edge(f"place:{pid}", n):
+            if pid and not G.has_edge(place_node(pid), n):
                 _connect_place_junction(G, pid, n)
 
     def describe(self, ch: Change, net: Network) -> str:
@@ -83,8 +84,8 @@ class AddRoad(ChangeType):
 
 
 def _connect_place_junction(G: nx.MultiDiGraph, pid: str, j: str) -> None:
-    p = G.nodes[f"place:{pid}"]
+    p = G.nodes[place_node(pid)]
     acc = parameters_of(G).access
     km = acc.junction_km(p.get("area_km2"))
     m = 60.0 * km / acc.speed_kmh
-    add_access_pair(G, f"place:{pid}", j, m, m, km)
+    add_access_pair(G, place_node(pid), j, m, m, km)

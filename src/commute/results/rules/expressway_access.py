@@ -7,6 +7,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from commute.model.ids import place_node
 from commute.model.modes import Measure
 from commute.results.rules.base import CheckContext, Rule, RuleKind, register, row
 from commute.search import engine as E
@@ -29,7 +30,7 @@ class ExpresswayAccess(RuleKind):
         ends = expressway_nodes(ctx.G, eng)
         rows = []
         for p in ctx.endpoints(rule, "places"):
-            dist, _ = E.search(eng, [eng.node_of[f"place:{p.place}"]], cutoff=limit * 4)
+            dist, _ = E.search(eng, [eng.node_of[place_node(p.place)]], cutoff=limit * 4)
             ts = dist[ends] if len(ends) else np.array([np.nan])
             t = float(np.nanmin(ts)) if np.isfinite(ts).any() else np.nan
             rows.append(row(ctx, rule, p, p, t, limit, "road", "to the nearest expressway junction"))

@@ -7,6 +7,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
+from commute.model.ids import hop_key, station_node
 from commute.results.rules.base import CheckContext, Rule, RuleKind, register, row
 
 
@@ -27,7 +28,7 @@ class StationCoverage(RuleKind):
         for c in ctx.endpoints(rule, "cities"):
             hits = [s for s in c.stations if s in served]
             ok = bool(hits)
-            names = ", ".join(sorted(ctx.G.nodes[f"station:{s}"]["name"] for s in hits))
+            names = ", ".join(sorted(ctx.G.nodes[station_node(s)]["name"] for s in hits))
             r = row(ctx, rule, c, c, np.nan, np.nan, "rail" if ok else "", names)
             rows.append({**r, "passed": ok, "short_by_min": np.nan})
         return rows
@@ -45,7 +46,7 @@ def served_stations(
         if svc["mode"] != "rail" or svc["train_class"] not in classes or sid in closed:
             continue
         for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
-            v = G.edges[f"station:{x}", f"station:{y}", f"{sid}#{i + 1}"].get("speed_kmh")
+            v = G.edges[station_node(x), station_node(y), hop_key(sid, i + 1)].get("speed_kmh")
             if v is None or v >= vmin:
                 out.update((x, y))
     return out
