@@ -7,7 +7,8 @@ graph's place index and run the compiled engine.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -26,9 +27,23 @@ from commute.search import engine as E
 from commute.search import transit as T
 
 
-@cache
+@dataclass(frozen=True)
+class _ByContent:
+    """A network as a cache key: its folder and content version (the object itself not compared)."""
+
+    folder: str
+    version: str
+    net: Network = field(compare=False, hash=False)
+
+
+#: Place indexes of the last few networks (by content; an index is read-only once built).
+@lru_cache(maxsize=8)
+def _index_by_content(key: _ByContent) -> PlaceIndex:
+    return PlaceIndex(key.net)
+
+
 def _index_for(net: Network) -> PlaceIndex:
-    return PlaceIndex(net)
+    return _index_by_content(_ByContent(str(net.folder), net.version, net))
 
 
 def place_index(G: nx.MultiDiGraph) -> PlaceIndex:
