@@ -8,19 +8,14 @@ that defines a :class:`~commute.results.rules.base.RuleKind` subclass decorated 
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
+from commute.registry import import_modules, ordered
 from commute.results.rules.base import REGISTRY, CheckContext, Rule, RuleKind, register
 
 _SUPPORT = {"base", "fields", "pairs"}
 # The order of KINDS is the order hints list them in.
 _ORDER = ("reach", "station_coverage", "expressway_access", "day_trip")
 
-for _m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _m.name not in _SUPPORT:
-        importlib.import_module(f"{__name__}.{_m.name}")
-
-KINDS: tuple[str, ...] = tuple(k for k in _ORDER if k in REGISTRY) + tuple(k for k in REGISTRY if k not in _ORDER)
+import_modules(__name__, __path__, _SUPPORT)
+KINDS: tuple[str, ...] = ordered(REGISTRY, _ORDER)
 
 __all__ = ["KINDS", "REGISTRY", "CheckContext", "Rule", "RuleKind", "register"]

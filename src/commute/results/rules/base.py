@@ -19,6 +19,7 @@ import pandas as pd
 
 from commute.model.modes import Measure, parse_measure
 from commute.model.places import Endpoint
+from commute.registry import add
 from commute.results.travel import endpoints
 from commute.search import api
 from commute.search import transit as T
@@ -118,9 +119,7 @@ class RuleKind:
 
 def register(cls: type[RuleKind]) -> type[RuleKind]:
     """Class decorator: add a rule kind to :data:`REGISTRY` under its name."""
-    if cls.kind in REGISTRY:
-        raise RuntimeError(f"target rule kind {cls.kind!r} is registered twice")
-    REGISTRY[cls.kind] = cls()
+    add(REGISTRY, cls.kind, cls(), "target rule kind")
     return cls
 
 
