@@ -8,15 +8,20 @@ Workloads
   sydney, chicago   full zone-to-zone matrix on the TNTP networks (../shared/data/bench/tntp)
   isochrone         one-to-all with a 30-minute cutoff from 100 Sydney zones
   synthetic         a reproducible road-like grid with over 1,000,000 directed links: 1,000 x 1,000
+  synthetic_again   a second 1,000 x 1,000 query set on the grid, on the structure the first one built
+                    (commute's hierarchy, pandana's network); only the second set is timed
+  customise         commute's hierarchy on the grid and on Sydney: a full build, then re-customising
+                    after 10 links change their minutes (5 slower, 5 faster), checked against a fresh build
   wuhan             every shipped target on every shipped scenario; then one more scenario's check
 
-Tools: commute (compiled parallel Dijkstra on an exactly contracted graph), scipy (csgraph.dijkstra),
+Tools: commute (the engine's rule: a customisable contraction hierarchy for the matrices, a bounded
+compiled Dijkstra for the isochrones), scipy (csgraph.dijkstra),
 igraph (distances), pandana (contraction hierarchies), networkx (single_source_dijkstra). Each
 (workload, tool) runs in its own process; the time is the wall time of building the tool's graph and
 answering (not reading the file), the memory the process's peak resident set. Every answer is
 compared with commute's: max |difference| on reachable pairs and whether the unreachable pairs are
 the same. networkx is sampled (``--nx-sample`` origins, time extrapolated) unless ``--full``.
-Results go to benchmarks/results/results.json and results.md.
+Results go to benchmarks/results/results.json and results.md (``--out NAME``: NAME.json, NAME.md).
 """
 
 from __future__ import annotations
@@ -39,7 +44,8 @@ SHARED = Path(os.environ.get("COMMUTE_SHARED_DATA", ROOT.parent / "shared" / "da
 TNTP = SHARED / "bench" / "tntp"
 OUT = ROOT / "benchmarks" / "results"
 TOOLS = ("commute", "scipy", "igraph", "pandana", "networkx")
-WORKLOADS = ("sydney", "chicago", "isochrone", "synthetic", "wuhan")
+WORKLOADS = ("sydney", "chicago", "isochrone", "synthetic", "synthetic_again", "customise", "wuhan")
+AGAIN_TOOLS = ("commute", "pandana")  # the tools that keep a structure between query sets
 
 
 # ----------------------------------------------------------------------------------------------
@@ -98,6 +104,11 @@ def problem(name: str):
         return isochrone_problem()
     if name == "synthetic":
         return synthetic_problem()
+    if name == "synthetic_again":
+        n, src, dst, w, _o, _d, c = synthetic_problem()
+        rng = np.random.default_rng(99)
+        o2, d2 = (np.sort(rng.choice(n, 1000, replace=False)) for _ in range(2))
+        return n, src, dst, w, o2, d2, c
     raise ValueError(name)
 
 
@@ -107,16 +118,29 @@ def problem(name: str):
 def run_commute(n, src, dst, w, o, d, cutoff):
     import scipy.sparse as sp
 
-    from commute.search import kernels
-    from commute.search.contract import contract
+    from commute.search import choose
 
     M = sp.csr_matrix((w, (src, dst)), shape=(n, n))
-    targets = np.arange(n) if d is None else d
-    if d is not None:  # contract everything but the origins and destinations
-        M, idx = contract(M, np.r_[o, d])
-        return kernels.many_to_many(M, idx[o], idx[d], limit=np.inf if cutoff is None else cutoff)
-    out = kernels.many_to_many(M, o, targets, limit=np.inf if cutoff is None else cutoff)
-    return out
+    limit = np.inf if cutoff is None else cutoff
+    # the rule (commute.search.choose) picks a bounded Dijkstra for isochrones (a cutoff) and the
+    # hierarchy for the zone matrices and the grid
+    return choose.many_to_many(M, o, np.arange(n) if d is None else d, limit=limit)
+
+
+def warm_up() -> None:
+    """Load (or compile, the first time) every compiled kernel on a tiny graph, hierarchy included."""
+    import scipy.sparse as sp
+
+    from commute.search import ch, choose
+
+    M = sp.csr_matrix((np.ones(49), (np.arange(49), np.arange(1, 50))), shape=(50, 50))
+    for how in ("dijkstra", "hierarchy"):
+        choose.many_to_many(M, np.array([0]), np.array([49]), method=how)
+    h = ch.hierarchy_for(M)
+    ch.one_to_all(h, [np.array([0])])
+    M.data[:3] = 2.0
+    ch.recustomise(h, M)
+    ch.clear_cache()
 
 
 def run_scipy(n, src, dst, w, o, d, cutoff):
@@ -188,6 +212,78 @@ RUNNERS = {
 }
 
 
+def again_commute(n, src, dst, w, o1, d1, o2, d2):
+    run_commute(n, src, dst, w, o1, d1, None)  # builds and caches the hierarchy
+    t = time.perf_counter()
+    ans = run_commute(n, src, dst, w, o2, d2, None)  # found in the cache by the weights' hash
+    return ans, time.perf_counter() - t
+
+
+def again_pandana(n, src, dst, w, o1, d1, o2, d2):
+    import warnings
+
+    import pandana
+    import pandas as pd
+
+    x = pd.Series(np.arange(n, dtype=float))
+    net = pandana.Network(x, x, pd.Series(src), pd.Series(dst), pd.DataFrame({"w": w}), twoway=False)
+    out = []
+    for o, d in ((o1, d1), (o2, d2)):
+        t = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            vals = np.asarray(net.shortest_path_lengths(np.repeat(o, len(d)), np.tile(d, len(o)), imp_name="w"))
+        vals = vals.astype(float)
+        vals[vals >= 4294967.0] = np.inf
+        out.append((vals.reshape(len(o), len(d)), time.perf_counter() - t))
+    return out[1]
+
+
+AGAIN = {"commute": again_commute, "pandana": again_pandana}
+
+
+def run_customise():
+    """Full hierarchy build, then re-customisation after a 10-link change, on the grid and Sydney."""
+    import scipy.sparse as sp
+
+    from commute.search import ch
+
+    res = {}
+    for name in ("synthetic", "sydney"):
+        n, src, dst, w, o, d, _ = problem(name)
+        M = sp.csr_matrix((w, (src, dst)), shape=(n, n))
+        t = time.perf_counter()
+        st = ch.prepare(M)
+        t_prep = time.perf_counter() - t
+        h = ch.customise(st, M)
+        t_build = time.perf_counter() - t
+        rng = np.random.default_rng(5)
+        M2 = M.copy()
+        idx = rng.choice(M.nnz, 10, replace=False)
+        M2.data[idx] *= np.r_[np.full(5, 3.0), np.full(5, 0.5)]  # 5 links slower (works), 5 faster
+        t = time.perf_counter()
+        h2 = ch.recustomise(h, M2)
+        t_re = time.perf_counter() - t
+        t = time.perf_counter()
+        fresh = ch.customise(st, M2)
+        t_cust = time.perf_counter() - t
+        a, b = ch.many_to_many(h2, o[:200], d), ch.many_to_many(fresh, o[:200], d)
+        same = all(np.array_equal(x, y) for x, y in zip(h2.state, fresh.state, strict=True))
+        res[name] = {
+            "nodes": n,
+            "links": int(M.nnz),
+            "arcs": st.arcs,
+            "prepare_seconds": t_prep,
+            "build_seconds": t_build,
+            "customise_seconds": t_cust,
+            "recustomise_seconds": t_re,
+            "ratio": t_re / t_build,
+            "same_weights_as_fresh_build": same,
+            "max_abs_diff": float(np.max(np.abs(np.where(np.isfinite(b), a - b, 0.0)))),
+        }
+    return res
+
+
 def run_wuhan():
     """Check every shipped target on every shipped scenario, then one more scenario."""
     from commute.model.scenario import graph_for
@@ -226,16 +322,26 @@ def worker(workload: str, tool: str, out: str, sample: int | None) -> None:
         res["peak_rss_mb"] = _mem_mb("VmHWM")
         Path(out).write_text(json.dumps(res))
         return
+    if workload == "customise":
+        warm_up()
+        res = run_customise()
+        res["peak_rss_mb"] = _mem_mb("VmHWM")
+        Path(out).write_text(json.dumps(res))
+        return
     n, src, dst, w, o, d, cutoff = problem(workload)
     total_origins = len(o)
     if sample and sample < len(o):
         o = o[np.linspace(0, len(o) - 1, sample).astype(int)]
-    if tool == "commute":  # compile the kernels before timing (cached on disk after the first run)
-        run_commute(50, np.arange(49), np.arange(1, 50), np.ones(49), np.array([0]), np.array([49]), None)
+    if tool == "commute":  # load the compiled kernels before timing (cached on disk after the first run)
+        warm_up()
     base_rss = _mem_mb("VmRSS")
-    t = time.perf_counter()
-    ans = RUNNERS[tool](n, src, dst, w, o, d, cutoff)
-    secs = time.perf_counter() - t
+    if workload == "synthetic_again":  # build on the first query set (untimed), time the second
+        *_, o1, d1, _ = synthetic_problem()
+        ans, secs = AGAIN[tool](n, src, dst, w, o1, d1, o, d)
+    else:
+        t = time.perf_counter()
+        ans = RUNNERS[tool](n, src, dst, w, o, d, cutoff)
+        secs = time.perf_counter() - t
     np.save(out + ".npy", np.asarray(ans, dtype=float))
     Path(out).write_text(
         json.dumps(
@@ -266,6 +372,7 @@ def main() -> None:
     ap.add_argument(
         "--nx-sample", type=int, default=200, help="origins networkx runs, time extrapolated (50 on the synthetic grid)"
     )
+    ap.add_argument("--out", default="results", help="name of the result files in benchmarks/results/")
     ap.add_argument("--worker", nargs=3, metavar=("WORKLOAD", "TOOL", "OUT"), help=argparse.SUPPRESS)
     ap.add_argument("--sample", type=int, default=0, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -282,7 +389,11 @@ def main() -> None:
     }
     tmp = Path(tempfile.mkdtemp(prefix="commute-bench-"))
     for wl in [x for x in args.only.split(",") if x]:
-        tools = ["commute"] if wl == "wuhan" else [t for t in args.tools.split(",") if t and available(t)]
+        tools = [t for t in args.tools.split(",") if t and available(t)]
+        if wl in ("wuhan", "customise"):
+            tools = ["commute"]
+        if wl == "synthetic_again":
+            tools = [t for t in tools if t in AGAIN_TOOLS]
         rows = {}
         for tool in tools:
             sample = 0 if (args.full or tool != "networkx") else (args.nx_sample if wl != "synthetic" else 50)
@@ -298,7 +409,7 @@ def main() -> None:
                 print("   failed:", rows[tool]["error"])
                 continue
             info = json.loads(Path(out).read_text())
-            if wl != "wuhan":
+            if wl not in ("wuhan", "customise"):
                 frac = info["origins"] / info["total_origins"]
                 info["seconds_full"] = info["seconds"] / frac
                 info["extrapolated"] = frac < 1
@@ -306,7 +417,7 @@ def main() -> None:
             print(
                 "   ", {k: (round(v, 3) if isinstance(v, float) else v) for k, v in info.items() if k != "origin_index"}
             )
-        if wl != "wuhan" and "commute" in rows and "error" not in rows["commute"]:
+        if wl not in ("wuhan", "customise") and "commute" in rows and "error" not in rows["commute"]:
             ref = np.load(str(tmp / f"{wl}_commute.json") + ".npy")
             ref_o = rows["commute"]["origin_index"]
             for tool, info in rows.items():
@@ -324,8 +435,8 @@ def main() -> None:
         for info in rows.values():
             info.pop("origin_index", None)
         results["workloads"][wl] = rows
-    (OUT / "results.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (OUT / "results.md").write_text(markdown(results), encoding="utf-8")
+    (OUT / f"{args.out}.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (OUT / f"{args.out}.md").write_text(markdown(results), encoding="utf-8")
     print(markdown(results))
 
 
@@ -350,6 +461,19 @@ def markdown(res: dict) -> str:
     for wl, rows in res["workloads"].items():
         lines.append(f"## {wl}")
         lines.append("")
+        if wl == "customise":
+            for name, r in rows.get("commute", {}).items():
+                if not isinstance(r, dict):
+                    continue
+                lines.append(
+                    f"- {name} ({r['nodes']:,} nodes, {r['links']:,} links, {r['arcs']:,} arcs): full build "
+                    f"{r['build_seconds']:.2f} s (order and shortcuts {r['prepare_seconds']:.2f} s); re-customising "
+                    f"after 10 links change: **{r['recustomise_seconds']:.3f} s = {r['ratio']:.3f} of the build** "
+                    f"(a full customisation {r['customise_seconds']:.2f} s); same weights as a fresh build: "
+                    f"{'yes' if r['same_weights_as_fresh_build'] else 'NO'}, max diff {r['max_abs_diff']:.1e}"
+                )
+            lines.append("")
+            continue
         if wl == "wuhan":
             r = rows.get("commute", {})
             if "error" in r:

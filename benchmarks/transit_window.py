@@ -52,7 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("COMMUTE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 OUT = ROOT / "benchmarks" / "results"
 TOOLS = ("raptor", "time_expanded")
-WORKLOADS = ("caltrain", "synthetic")
+WORKLOADS = ("caltrain", "synthetic", "circle")
 Places = Sequence[tuple[Any, Any]]  # per origin/destination: (stops, minutes)
 
 
@@ -243,7 +243,66 @@ def synthetic_problem(seed: int = 13):
     return trips, n, transfers, mt, access, egress, np.arange(420.0, 541.0)
 
 
-PROBLEMS = {"caltrain": caltrain_problem, "synthetic": synthetic_problem}
+def circle_problem():
+    """The default network today: its 48 circle places to every place, door to door, road and rail.
+
+    The trips, footpaths, transfer times and access/egress minutes are those the departure-time
+    engine compiles (``commute.search.transit``), the timetable copied on the day before and
+    after as the engine does; both tools answer its transit part.
+    """
+    from commute.model.scenario import graph_for
+    from commute.results.travel import endpoints
+    from commute.search import api
+    from commute.search import transit as T
+    from commute.search.raptor import TripSpec
+
+    G = graph_for(year=2026)
+    eng = api.compile_engine(G, "road,rail", "door_to_door", T.Query())
+    tt = eng.timetable
+    trips = []
+    for r in range(tt.n_routes):
+        stops = tt.route_stops[tt.route_ptr[r] : tt.route_ptr[r + 1]]
+        pick = tt.route_pickup[tt.route_ptr[r] : tt.route_ptr[r + 1]]
+        drop = tt.route_dropoff[tt.route_ptr[r] : tt.route_ptr[r + 1]]
+        L, base = len(stops), tt.route_time_base[r]
+        for i in range(tt.route_trip_ptr[r + 1] - tt.route_trip_ptr[r]):
+            sl = slice(base + i * L, base + (i + 1) * L)
+            trips.append(TripSpec(stops, tt.arr[sl], tt.dep[sl], pick, drop, len(trips)))
+    transfers = [
+        (a, int(tt.foot_to[k]), float(tt.foot_min[k]))
+        for a in range(tt.n_stops)
+        for k in range(tt.foot_ptr[a], tt.foot_ptr[a + 1])
+    ]
+    origins = endpoints(G, "circle_places")
+    dests = endpoints(G, "circle_places,cluster,major")
+    acc = T._access_rows(eng, origins)[1]
+    eg = T._egress_cols(eng, dests)[1]
+    access = [(np.flatnonzero(np.isfinite(a)), a[np.isfinite(a)]) for a in acc]
+    egress = [(np.flatnonzero(np.isfinite(c)), c[np.isfinite(c)]) for c in eg.T]
+    return trips, tt.n_stops, transfers, tt.min_transfer, access, egress, np.arange(420.0, 541.0)
+
+
+def circle_end_to_end() -> dict[str, Any]:
+    """The whole door-to-door query through the public API, compile included (not compared)."""
+    from commute.model.scenario import graph_for
+    from commute.results.travel import endpoints
+    from commute.search import api
+    from commute.search import transit as T
+
+    G = graph_for(year=2026)
+    o, d = endpoints(G, "circle_places"), endpoints(G, "circle_places,cluster,major")
+    q = T.Query(depart=(420.0, 540.0), step=1.0, statistic="median")
+    api.matrix(api.compile_engine(G, "road,rail", "door_to_door", q), o[:1], d[:1])  # numba warm-up
+    api.clear_cache()
+    t = time.perf_counter()
+    eng = api.compile_engine(G, "road,rail", "door_to_door", q)
+    compiled = time.perf_counter() - t
+    m = api.matrix(eng, o, d)
+    total = time.perf_counter() - t
+    return {"seconds": total, "compile_seconds": compiled, "pairs": int(m.size), "peak_mb": peak_mb()}
+
+
+PROBLEMS = {"caltrain": caltrain_problem, "synthetic": synthetic_problem, "circle": circle_problem}
 
 
 def peak_mb() -> float:
@@ -275,7 +334,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--only", choices=WORKLOADS, action="append")
     ap.add_argument("--child", nargs=3, metavar=("WORKLOAD", "TOOL", "OUT"), help=argparse.SUPPRESS)
+    ap.add_argument("--end-to-end", metavar="OUT", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.end_to_end:
+        Path(args.end_to_end).write_text(json.dumps(circle_end_to_end()))
+        return 0
     if args.child:
         run_one(*args.child)
         return 0
@@ -315,6 +378,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         lines.append(f"| {wl} | {k['trips']} | {k['stops']} | {k['origins']} x {k['departures']} x "
                      f"{k['destinations']} | {k['seconds']:.3f} | {k['peak_mb']:.0f} | {b['seconds']:.2f} | "
                      f"{b['peak_mb']:.0f} | {r['speedup']:.0f}x | {r['identical']} |")  # fmt: skip
+    if "circle" in (args.only or WORKLOADS):
+        out = str(Path(tempfile.gettempdir()) / "circle_end_to_end.json")
+        subprocess.run([sys.executable, __file__, "--end-to-end", out], check=True, env=env)
+        e2e = json.loads(Path(out).read_text())
+        results["circle_end_to_end"] = e2e
+        (OUT / "transit_window.json").write_text(json.dumps(results, indent=2) + "\n")
+        lines += ["", "Door to door through `commute.search.api` on the default network (2026), 48 circle places "
+                  f"to {e2e['pairs'] // 48} places, road and rail, 07:00-09:00 every minute, median: "
+                  f"**{e2e['seconds']:.2f} s** including {e2e['compile_seconds']:.2f} s to compile the engine "
+                  f"(trips, access graph, footpaths), {e2e['peak_mb']:.0f} MB peak."]  # fmt: skip
     (OUT / "transit_window.md").write_text("\n".join(lines) + "\n")
     return 0
 

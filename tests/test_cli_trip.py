@@ -60,3 +60,21 @@ def test_trip_prints_an_itinerary_with_clock_times(capsys):
 def test_a_mode_the_network_lacks_is_an_error(capsys):
     code, out, err = run(capsys, "trip", "武汉", "黄石", "--modes", "bus", "--depart", "08:00")
     assert code == 2 and out == "" and "no bus services" in err
+
+
+def test_a_gtfs_network_routes_between_stops_by_id(capsys, tmp_path):
+    from .conftest import shared_file
+
+    feed = shared_file("gtfs/caltrain_2017-07-24/stops.txt").parent
+    net = tmp_path / "caltrain"
+    assert main(["gtfs", "import", str(feed), "--date", "2017-07-24", "-o", str(net)]) == 0
+    capsys.readouterr()
+    args = ["--network", str(net), "--modes", "transit", "--format", "csv"]
+    code, out, _ = run(capsys, "trip", "stop:70012", "stop:70262", "--depart", "07:30", *args)
+    assert code == 0
+    legs = pd.read_csv(io.StringIO(out), keep_default_na=False)
+    ride = legs[legs["kind"] == "ride"].iloc[0]
+    assert ride["from"] == "San Francisco Caltrain" and ride["to"] == "San Jose Diridon Caltrain"
+    # the northbound platform at the terminus has no departure and the feed links no platforms
+    code, out, _ = run(capsys, "matrix", "--origins", "stop:70011", "--destinations", "stop:70262", *args)
+    assert code == 0 and pd.read_csv(io.StringIO(out))["minutes"].isna().all()

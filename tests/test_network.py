@@ -137,3 +137,178 @@ def test_build_script_reproduces_the_committed_tables(tmp_path):
     assert r.returncode == 0, r.stderr
     for f in sorted(NETWORK.glob("*.*")):
         assert (out / f.name).read_bytes() == f.read_bytes(), f.name
+
+
+# --- real trips (issue 13) ------------------------------------------------------------------------
+def _first_trip(folder):
+    ts = pd.read_csv(folder / "trip_stops.csv", dtype=str, keep_default_na=False)
+    trips = pd.read_csv(folder / "trips.csv", dtype=str, keep_default_na=False)
+    # a trip with three or more stops, so that one can be changed in the middle
+    n = ts.groupby("trip_id").size()
+    tid = sorted(n[n >= 3].index)[0]
+    return tid, trips.loc[trips["trip_id"] == tid, "train_no"].iloc[0]
+
+
+def _break_stop(tid, seq, col, value):
+    def fn(df):
+        df.loc[(df["trip_id"] == tid) & (df["seq"] == str(seq)), col] = value
+        return df
+
+    return fn
+
+
+@pytest.mark.parametrize(
+    ("mistake", "needle"),
+    [
+        ("backwards", "times go backwards"),
+        ("unknown_station", "unknown station 'rs_atlantis'"),
+        ("one_stop", "has one stop"),
+        ("pattern", "do not match the stops of service"),
+        ("negative_dwell", "negative dwell"),
+    ],
+)
+def test_trip_table_mistakes_name_the_train_and_the_file(net_copy, mistake, needle):
+    tid, train = _first_trip(net_copy)
+    ts = pd.read_csv(net_copy / "trip_stops.csv", dtype=str, keep_default_na=False)
+    mine = ts[ts["trip_id"] == tid]
+    if mistake == "backwards":
+        _rewrite(
+            net_copy, "trip_stops", _break_stop(tid, 2, "arrival_min", str(float(mine.iloc[0]["departure_min"]) - 5))
+        )
+    elif mistake == "unknown_station":
+        _rewrite(net_copy, "trip_stops", _break_stop(tid, 2, "station_id", "rs_atlantis"))
+    elif mistake == "negative_dwell":
+        arr = float(mine.iloc[1]["arrival_min"])
+        _rewrite(net_copy, "trip_stops", _break_stop(tid, 2, "departure_min", str(arr - 1)))
+    elif mistake == "one_stop":
+        _rewrite(net_copy, "trip_stops", lambda df: df[(df["trip_id"] != tid) | (df["seq"] == "1")])
+    elif mistake == "pattern":
+        # swap the trip's 2nd stop for another known station: the trip no longer fits its service
+        other = "rs_wuhan" if mine.iloc[1]["station_id"] != "rs_wuhan" else "rs_hankou"
+        _rewrite(net_copy, "trip_stops", _break_stop(tid, 2, "station_id", other))
+    with pytest.raises(ValidationError) as ei:
+        load_network(net_copy)
+    hits = [str(p) for p in ei.value.problems if needle in str(p)]
+    assert len(hits) == 1, ei.value.report()
+    assert f"train {train}" in hits[0] and "trip_stops.csv" in hits[0]
+    assert len(ei.value.problems) == 1, ei.value.report()  # one clear error, not a cascade
+
+
+def test_trip_of_unknown_service_and_every_problem_collected(net_copy):
+    tid, train = _first_trip(net_copy)
+
+    def fn(df):
+        df.loc[df["trip_id"] == tid, "service_id"] = "tt:nowhere"
+        return df
+
+    _rewrite(net_copy, "trips", fn)
+    _rewrite(
+        net_copy, "road_links", lambda df: df.assign(source=["" if i == 0 else s for i, s in enumerate(df["source"])])
+    )
+    with pytest.raises(ValidationError) as ei:
+        load_network(net_copy)
+    text = ei.value.report()
+    assert "trips.csv:" in text and f"train {train}: unknown service_id 'tt:nowhere'" in text
+    assert "road_links.csv:2: row has no source" in text
+
+
+def test_real_trips_are_in_the_graph(g2021, g2026, net):
+    """Every real trip hangs on its service record, aligned with its stops."""
+    n_trips = 0
+    for rec in g2021.graph["services"].values():
+        assert len(rec["base_run"]) == len(rec["stops"]) - 1
+        if rec["trips"] is None:
+            if rec["mode"] == "air":  # flights: estimated departure times, one a day: first = last
+                assert rec["first_dep_min"] <= rec["last_dep_min"]
+            continue
+        assert rec["first_dep_min"] <= rec["last_dep_min"]
+        for t in rec["trips"]:
+            assert len(t["arr"]) == len(t["dep"]) == len(rec["stops"])
+            assert t["dep"][0] == min(t["dep"]) and rec["first_dep_min"] <= t["dep"][0] <= rec["last_dep_min"]
+            n_trips += 1
+        # the recorded hop runs are the medians of the trips
+        for k, base in enumerate(rec["base_run"]):
+            runs = sorted(t["arr"][k + 1] - t["dep"][k] for t in rec["trips"])
+            assert base == pytest.approx(float(pd.Series(runs).median()))
+    assert n_trips == len(net.trips)
+    # G642 leaves 武汉 at 16:34 and reaches 黄石北 at 17:05 (31 min)
+    (rec,) = [
+        r for r in g2021.graph["services"].values() if r["trips"] and any(t["train_no"] == "G642" for t in r["trips"])
+    ]
+    (t,) = [t for t in rec["trips"] if t["train_no"] == "G642"]
+    i = rec["stops"].index("rs_wuhan")
+    assert rec["stops"][i + 1] == "rs_huangshibei"
+    assert (t["dep"][i], t["arr"][i + 1]) == (994.0, 1025.0)
+
+
+def test_speed_upgrade_shortens_real_hops_by_the_class_fit(g2021, g2026, net):
+    """2022: Beijing-Wuhan back to 350 km/h; a hop on it runs faster by a·60·km·(1/310 − 1/350), a of the class."""
+    model = net.model
+    seen = set()
+    for sid, rec in g2026.graph["services"].items():
+        if rec["trips"] is None or sid not in g2021.graph["services"]:
+            continue
+        rows = net.service_stops[net.service_stops["service_id"] == sid].sort_values("seq")
+        for k in range(len(rows) - 1):
+            a, b = rows.iloc[k], rows.iloc[k + 1]
+            if a["line"] != "jingguang_hsr" or b["line"] != "jingguang_hsr":
+                continue
+            lo, hi = sorted((float(a["line_km"]), float(b["line_km"])))
+            over = max(0.0, min(hi, 1229.0) - lo)
+            if over <= 0 or hi > 1229.0:
+                continue
+            run26 = g2026.edges["station:" + a["station_id"], "station:" + b["station_id"], f"{sid}#{k + 1}"]["run_min"]
+            base = rec["base_run"][k]
+            coef = model.fit_for(rec["train_class"]).a
+            assert base - run26 == pytest.approx(coef * 60 * over * (1 / 310 - 1 / 350))
+            seen.add(sid)
+    assert len(seen) > 20
+
+
+def test_speed_upgrade_uses_the_class_fit_not_g(net_copy):
+    """A D-class service on the upgraded stretch is retimed with the D coefficients (bug: G's for all)."""
+    from commute.model.graph import build_graph
+
+    stops = pd.read_csv(net_copy / "service_stops.csv", dtype=str, keep_default_na=False)
+    stops["seq"] = stops["seq"].astype(int)
+    nxt = stops.merge(stops.assign(seq=stops["seq"] - 1), on=["service_id", "seq"], suffixes=("", "_b"))
+    north = nxt[
+        (nxt["line"] == "jingguang_hsr") & (nxt["line_b"] == "jingguang_hsr") & nxt["service_id"].str.startswith("tt:")
+    ]
+    north = north[
+        [float(x) < 1229 and float(y) < 1229 for x, y in zip(north["line_km"], north["line_km_b"], strict=True)]
+    ]
+    hop = north.sort_values(["service_id", "seq"]).iloc[0]
+    sid = hop["service_id"]
+    _rewrite(
+        net_copy, "services", lambda df: df.assign(train_class=df["train_class"].where(df["service_id"] != sid, "D"))
+    )
+    net = load_network(net_copy)
+    g21, g26 = build_graph(net, 2021), build_graph(net, 2026)
+    over = abs(float(hop["line_km_b"]) - float(hop["line_km"]))
+    key = (f"station:{hop['station_id']}", f"station:{hop['station_id_b']}", f"{sid}#{hop['seq']}")
+    assert g21.has_edge(*key), (key, hop.to_dict())
+    drop = g21.edges[key]["run_min"] - g26.edges[key]["run_min"]
+    d, g = net.model.fit_for("D").a, net.model.fit_for("G").a
+    assert d != pytest.approx(g)
+    assert drop == pytest.approx(d * 60 * abs(over) * (1 / 310 - 1 / 350))
+
+
+def test_timetable_service_may_have_a_zero_median_hop(net_copy):
+    """A timetable service's run_min is information (its trips are checked); a modelled one must be > 0."""
+    stops = pd.read_csv(net_copy / "service_stops.csv", dtype=str, keep_default_na=False)
+    tt_row = stops.index[stops["service_id"].str.startswith("tt:") & (stops["seq"] == "2")][0]
+    model_row = stops.index[(stops["service_id"] == "hanyi") & (stops["seq"] == "2")][0]
+
+    def zero(rows):
+        def fn(df):
+            df.loc[rows, "run_min"] = "0"
+            return df
+
+        return fn
+
+    _rewrite(net_copy, "service_stops", zero([tt_row]))
+    load_network(net_copy)  # no problem
+    _rewrite(net_copy, "service_stops", zero([model_row]))
+    with pytest.raises(ValidationError, match=f"service_stops.csv:{model_row + 2}: run_min is 0"):
+        load_network(net_copy)

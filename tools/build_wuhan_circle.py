@@ -22,8 +22,12 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "tools"))
+
+import rail_trips  # noqa: E402
 
 from commute.io import timetable as tt  # noqa: E402
+from commute.io.railwayvis import read_railwayvis  # noqa: E402
 from commute.model.geo import haversine_km  # noqa: E402
 from commute.model.params import ROAD_CIRCUITY  # noqa: E402
 from commute.model.params import road_speed as _model_road_speed  # noqa: E402
@@ -34,6 +38,7 @@ SRC = NET / "sources"
 TIMETABLE = "rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv"
 TIMETABLE_DAY = dt.date(2021, 1, 20)
 SERVICE_DAY_MIN = tt.SERVICE_DAY_MIN
+SERVICE_HOURS = (360.0, 1440.0)  # the service day: 06:00 + service_day_min (network.yaml)
 # Operating top speeds of the Beijing-Guangzhou line on the timetable day (projects.csv notes:
 # Beijing-Wuhan "was 310 km/h"; Wuhan-Guangzhou "was 300-310 km/h", midpoint taken).
 BG_WUHAN_KM = 1229.0
@@ -289,67 +294,29 @@ def build_services(
     expected: dict,
     trips: list[tt.Trip],
     circuity: float,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    real: list[rail_trips.RealTrip],
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, list[str], list]:
     st = stations.set_index("station_id")
     name_to_id = {r.name_zh: r.station_id for r in stations[stations["mode"] == "rail"].itertuples()}
     svc_rows, stop_rows = [], []
 
-    # 1. Beijing-Guangzhou high-speed line: one service per ordered station pair, from the timetable.
-    ours = [t for t in trips]
-    pairs = tt.stop_pair_services(ours, service_day_min=SERVICE_DAY_MIN)
+    # 1. Real trips (national timetable + Beijing-Guangzhou stop times): one service per pattern.
     km_of = {}
-    for t in ours:
-        for s in t.stops:
-            km_of[s.station] = s.km
-    pairs = pairs[pairs["from_station"].isin(name_to_id) & pairs["to_station"].isin(name_to_id)]
-    for r in pairs.itertuples(index=False):
-        a, b = name_to_id[r.from_station], name_to_id[r.to_station]
-        sid = f"bg:{a[3:]}:{b[3:]}"
-        svc_rows.append(
-            {
-                "service_id": sid,
-                "name_zh": f"京广高铁 {r.from_station}→{r.to_station}",
-                "mode": "rail",
-                "train_class": "G" if "G" in r.classes else r.classes.split(";")[0],
-                "speed_kmh": "",
-                "trains_per_day": int(r.trains_per_day),
-                "headway_min": round(float(r.headway_min), 3),
-                "bidirectional": False,
-                "status": "open",
-                "opened": 2012,
-                "project": "",
-                "source": (
-                    f"{TIMETABLE}: {int(r.trains_per_day)} trains on {TIMETABLE_DAY} stop at both; "
-                    f"run = median departure-to-arrival"
-                ),
-            }
-        )
-        stop_rows.append(
-            {
-                "service_id": sid,
-                "seq": 1,
-                "station_id": a,
-                "km": "",
-                "speed_kmh": "",
-                "run_min": "",
-                "dwell_min": 0,
-                "line": "jingguang_hsr",
-                "line_km": km_of[r.from_station],
-            }
-        )
-        stop_rows.append(
-            {
-                "service_id": sid,
-                "seq": 2,
-                "station_id": b,
-                "km": round(float(r.km), 3),
-                "speed_kmh": bg_line_speed(km_of[r.from_station], km_of[r.to_station]),
-                "run_min": float(r.run_min),
-                "dwell_min": 0,
-                "line": "jingguang_hsr",
-                "line_km": km_of[r.to_station],
-            }
-        )
+    for t in trips:
+        for x in t.stops:
+            if x.station in name_to_id:
+                km_of[name_to_id[x.station]] = x.km
+    rsvc, rstops, trip_rows, trip_stop_rows = rail_trips.pattern_tables(
+        real, stations, km_of, circuity, SERVICE_DAY_MIN, haversine_km
+    )
+    svc_rows.extend(rsvc)
+    stop_rows.extend(rstops)
+    dep_at = rail_trips.departures_by_station(real)
+    unseen = rail_trips.uncovered_stations(
+        [(x["id"], [str(i).partition("@")[0] for i in x["stops"]]) for x in svc_cfg["services"]], real
+    )
+    dropped: list[str] = []
+    modelled_lines: list[tuple[str, str, list[str], list[float], list[float]]] = []
 
     # 2. Modelled services.
     for s in svc_cfg["services"]:
@@ -380,6 +347,21 @@ def build_services(
             status, opened, how = "open", int(s["opened"]), ""
         headway = float(s["headway"]) if "headway" in s else SERVICE_DAY_MIN / float(s["tpd"])
         tpd = SERVICE_DAY_MIN / headway
+        cut_note = ""
+        if "project" not in s:
+            modelled_lines.append((s["id"], s["class"], [x for x, _ in stops], kms[1:], [v for _, v in stops][1:]))
+            if not unseen[s["id"]]:
+                dropped.append(s["id"])  # every station has real 2021 trips: the timetable replaces it
+            else:
+                lo, hi = rail_trips.unseen_span([x for x, _ in stops], set(unseen[s["id"]]))
+                if (lo, hi) != (0, len(stops) - 1):
+                    cut_note = (
+                        f"; cut to {stops[lo][0]}..{stops[hi][0]}, the stretch around its stations without real "
+                        "trips (elsewhere the real trains run)"
+                    )
+                    stops, kms = stops[lo : hi + 1], [np.nan, *kms[lo + 1 : hi + 1]]
+        first_st = stops[0][0]
+        first, last, dep_how = rail_trips.comparable_hours(dep_at, first_st, s["class"], SERVICE_HOURS)
         svc_rows.append(
             {
                 "service_id": s["id"],
@@ -393,10 +375,16 @@ def build_services(
                 "status": status,
                 "opened": opened,
                 "project": s.get("project", ""),
+                "first_dep_min": first,
+                "last_dep_min": last,
+                "timetable": False,
                 "source": s["source"]
                 + km_note
                 + ("; trains per day: estimate" if "tpd" in s else "")
-                + (f"; year: {how}" if how else ""),
+                + (f"; year: {how}" if how else "")
+                + ("; kept (no 2021 trips at " + ", ".join(unseen[s["id"]]) + ")" if unseen[s["id"]] else "")
+                + cut_note
+                + f"; first and last departure: {dep_how}",
             }
         )
         for i, (sid, v) in enumerate(stops):
@@ -416,7 +404,8 @@ def build_services(
 
     # 3. Flights.
     for origin, dests in svc_cfg["flights"].items():
-        for dest, per_day in dests.items():
+        for j, (dest, per_day) in enumerate(sorted(dests.items())):
+            first, last = rail_trips.flight_hours(j, len(dests), int(per_day), SERVICE_HOURS)
             a, b = st.loc[origin], st.loc[dest]
             km = float(haversine_km(a["lon"], a["lat"], b["lon"], b["lat"]))
             block = 30.0 + km / 780.0 * 60.0
@@ -436,7 +425,11 @@ def build_services(
                     "status": status,
                     "opened": opened,
                     "project": project,
-                    "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h",
+                    "first_dep_min": first,
+                    "last_dep_min": last,
+                    "timetable": False,
+                    "source": "estimate: flights per day from general knowledge; block = 30 + km/780 km/h; "
+                    f"departures: estimate: {rail_trips.FLIGHT_RULE}",
                 }
             )
             stop_rows.append(
@@ -465,9 +458,14 @@ def build_services(
                     "line_km": "",
                 }
             )
-    services = pd.DataFrame(svc_rows).sort_values("service_id").reset_index(drop=True)
-    stops = pd.DataFrame(stop_rows).sort_values(["service_id", "seq"]).reset_index(drop=True)
-    return services, stops
+    services = pd.DataFrame(svc_rows)
+    services = services[~services["service_id"].isin(dropped)].sort_values("service_id").reset_index(drop=True)
+    stops = pd.DataFrame(stop_rows)
+    stops = stops[stops["service_id"].isin(set(services["service_id"]))]
+    stops = stops.sort_values(["service_id", "seq"]).reset_index(drop=True)
+    trips_df = pd.DataFrame(trip_rows).sort_values("trip_id").reset_index(drop=True)
+    trip_stops = pd.DataFrame(trip_stop_rows).sort_values(["trip_id", "seq"]).reset_index(drop=True)
+    return services, stops, trips_df, trip_stops, dropped, modelled_lines
 
 
 def build_roads(
@@ -586,7 +584,27 @@ def write_boundaries(shared: Path) -> int:
     return len(out)
 
 
-def write_calibration_report(report: pd.DataFrame, model, circuity: float, n_circ: int, n_trips: int) -> None:
+def write_calibration_report(
+    report: pd.DataFrame,
+    model,
+    circuity: float,
+    n_circ: int,
+    n_trips: int,
+    by_line: pd.DataFrame,
+    dropped: list[str],
+    tpd_rows: list[tuple],
+) -> None:
+    tpd_table = "\n".join(
+        f"| {sid}{' (replaced)' if sid in dropped else ''} | {proj or '(2021)'} | {cls} | {a or '-'} → {b or '-'} | "
+        f"{est:g} | {n_ab} | {n_ba} |"
+        for sid, proj, cls, a, b, est, n_ab, n_ba in tpd_rows
+    )
+    line_rows = "\n".join(
+        f"| {r.line}{' (replaced)' if r.line in dropped else ''} | {r._2} | {r.pairs} | {r.median_min:.1f} | "
+        f"{r.mae_min:.1f} | {r.median_pct:.1f} | {r.worst} |"
+        for r in by_line.itertuples()
+    )
+    all_pairs = int(by_line["pairs"].sum())
     rows = "\n".join(
         f"| {r.train_class} | {r.n} | {r.trips} | {r.a:.4f} | {r.b:.2f} | {r.mae_min:.2f} | {r.rmse_min:.2f} | "
         f"{r.mape_pct:.1f} | {r.cv_mae_min:.2f} |"
@@ -617,6 +635,35 @@ The D class has few segments on this line (D trains are rare on it), so its coef
 less certain, and its dwell is the median over all classes (a class with fewer than 30 observed
 stops takes that median); C (intercity) and conventional services use the D coefficients with their own
 speed caps (C 250, K 120 km/h).
+
+## The model against the real 2021 trains, per line
+
+For every line the model describes (`sources/services.yaml`, lines open before 2021, and the
+Beijing-Guangzhou line at its 2021 speeds), every pair of its stations that a real 2021 trip of
+`trips.csv` serves (both directions, {all_pairs} pairs): the modelled time (hop run times from
+the model above plus the class's dwell at the stops between) minus the fastest real train
+between the two stations. Real trips come from `../shared/data/rail/timetable_china_2021-01_railwayvis.json`
+and the Beijing-Guangzhou timetable (stops mapped to stations as in networks/README.md).
+A positive difference: the model is slower than the fastest train. A real through train may
+skip the line's intermediate stops or take another line, so a large negative difference can
+also mean the real train runs a shorter route; `worst` names the pair and the train.
+`(replaced)`: the line's services were replaced by the real trips in the network.
+
+| line | class | pairs | median (min) | MAE (min) | median % | worst pair: model vs real (train) |
+|---|---|---|---|---|---|---|
+{line_rows}
+
+## Trains per day of the modelled services against the real 2021 trains
+
+The modelled services' trains per day (each way) are estimates (`sources/services.yaml`).
+For comparison: the real 2021 trains of the same class group (high-speed G/D/C or
+conventional) that stop in both end cities, in each direction (`trips.csv`; 0 where a city
+is not in the national timetable). For a line opened since 2021 the comparison is with the
+2021 trains between its end cities by the lines of then.
+
+| service | project | class | end cities | estimate | real A→B | real B→A |
+|---|---|---|---|---|---|---|
+{tpd_table}
 """
     (NET / "CALIBRATION.md").write_text(text, encoding="utf-8")
 
@@ -638,8 +685,20 @@ def main() -> None:
     stations = build_stations(shared, st_cfg, places, cities_cfg, projects_raw)
     trips = tt.read_stop_times_csv(shared / TIMETABLE, day=TIMETABLE_DAY)
     circuity, n_circ = rail_circuity(trips, stations)
-    services, stops = build_services(
-        shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity
+    national = read_railwayvis(shared / rail_trips.NATIONAL)
+    modelled = [(x["class"], [str(i).partition("@")[0] for i in x["stops"]]) for x in svc_cfg["services"]]
+    mapper = rail_trips.StationMapper(
+        stations,
+        places,
+        cities,
+        [m for m, x in zip(modelled, svc_cfg["services"], strict=True) if "project" not in x],
+        national,
+    )
+    city_of_id = dict(zip(stations["station_id"], stations["city_id"], strict=True))
+    bg_all = tt.read_stop_times_csv(shared / TIMETABLE)
+    real, trip_counts = rail_trips.build_real_trips(national, trips, bg_all, mapper, city_of_id)
+    services, stops, trips_df, trip_stops, dropped, modelled_lines = build_services(
+        shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity, real
     )
     nodes, links, upgrades = build_roads(roads_cfg, places, projects_raw)
 
@@ -712,6 +771,28 @@ def main() -> None:
     segs = tt.segments(trips)
     model, report = calibrate(segs, bg_line_speed, fitted_on=f"{TIMETABLE} ({TIMETABLE_DAY}, {len(trips)} trains)")
     model.write(NET / "calibration.yaml", report)
+    lines = [
+        (lid, cls, sts, [model.minutes(k, v, cls) for k, v in zip(kms, vs, strict=True)], model.dwell(cls))
+        for lid, cls, sts, kms, vs in modelled_lines
+    ]
+    name_to_id = {r.name_zh: r.station_id for r in stations[stations["mode"] == "rail"].itertuples()}
+    bg_km = sorted({(x.km, name_to_id[x.station]) for t in trips for x in t.stops if x.station in name_to_id})
+    bg_km = [(k, sid) for k, sid in bg_km if k <= BG_GUANGZHOU_KM]
+    bg_hops = [
+        model.minutes(b[0] - a[0], bg_line_speed(a[0], b[0]), "G") for a, b in zip(bg_km, bg_km[1:], strict=False)
+    ]
+    lines.insert(0, ("jingguang_hsr", "G", [sid for _, sid in bg_km], bg_hops, model.dwell("G")))
+    by_line = rail_trips.line_comparison(lines, rail_trips.fastest_real(real))
+    pair_trains = rail_trips.city_pair_trains(real, city_of_id)
+    st_city = dict(zip(stations["station_id"], stations["city_id"], strict=True))
+    tpd_rows = []
+    for x in svc_cfg["services"]:
+        a, b = (str(x["stops"][k]).partition("@")[0] for k in (0, -1))
+        g = rail_trips.group(x["class"])
+        n_ab = pair_trains[(st_city[a], st_city[b], g)] if st_city[a] and st_city[b] else 0
+        n_ba = pair_trains[(st_city[b], st_city[a], g)] if st_city[a] and st_city[b] else 0
+        est = float(x["tpd"]) if "tpd" in x else SERVICE_DAY_MIN / float(x["headway"])
+        tpd_rows.append((x["id"], x.get("project", ""), x["class"], st_city[a], st_city[b], est, n_ab, n_ba))
 
     for df, name in (
         (places, "places.csv"),
@@ -723,6 +804,8 @@ def main() -> None:
         (links, "road_links.csv"),
         (upgrades, "upgrades.csv"),
         (projects, "projects.csv"),
+        (trips_df, "trips.csv"),
+        (trip_stops, "trip_stops.csv"),
     ):
         write_csv(df, name)
     meta = yaml.safe_load((SRC / "network_meta.yaml").read_text(encoding="utf-8"))
@@ -731,9 +814,12 @@ def main() -> None:
         "rail_circuity_pairs": n_circ,
         "road_circuity": ROAD_CIRCUITY,
         "timetable_trains": len(trips),
+        "real_trips": {k: int(v) for k, v in sorted(trip_counts.items())},
+        "real_trip_services": int(services["timetable"].astype(str).eq("True").sum()),
+        "modelled_services_replaced": sorted(dropped),
     }
     (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    write_calibration_report(report, model, circuity, n_circ, len(trips))
+    write_calibration_report(report, model, circuity, n_circ, len(trips), by_line, dropped, tpd_rows)
     n_bound = write_boundaries(shared)
     print(f"boundaries: {n_bound} polygons")
     print(

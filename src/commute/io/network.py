@@ -19,6 +19,7 @@ import pandas as pd
 import yaml
 
 from commute.errors import DataNotFoundError, Problems
+from commute.io.network_trips import validate_trip_tables
 from commute.model.geo import haversine_km
 from commute.model.params import Parameters
 from commute.model.runtime_model import RunTimeModel
@@ -101,7 +102,20 @@ TABLES: dict[str, tuple[str, ...]] = {
         "source",
     ),
 }
+#: Optional tables (absent: no real timetable / no explicit transfers) and their columns.
+OPTIONAL_TABLES: dict[str, tuple[str, ...]] = {
+    "trips": ("trip_id", "service_id", "train_no", "train_class", "mode", "source"),
+    "trip_stops": ("trip_id", "seq", "station_id", "arrival_min", "departure_min", "pickup", "dropoff"),
+    "transfers": ("from_station", "to_station", "min_transfer_min", "source"),
+}
+#: Optional columns of ``services.csv`` (issue 13): departure hours and the timetable flag.
+SERVICE_TIME_COLUMNS = ("first_dep_min", "last_dep_min", "timetable")
 _STR_COLS = {
+    "trip_id",
+    "train_no",
+    "from_station",
+    "to_station",
+    "timetable",
     "place_id",
     "code",
     "city_id",
@@ -241,10 +255,11 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
         if name in TRANSIT_ONLY_OPTIONAL and _transit_only(folder):
             return pd.DataFrame({c: pd.Series(dtype=object if c in _STR_COLS else float) for c in TABLES[name]})
         raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
-    dtypes = {c: str for c in TABLES[name] if c in _STR_COLS}
-    df = pd.read_csv(
-        path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in TABLES[name] if c not in _STR_COLS}
-    )
+    cols = TABLES.get(name) or OPTIONAL_TABLES[name]
+    if name == "services":
+        cols = (*cols, *SERVICE_TIME_COLUMNS)
+    dtypes = {c: str for c in cols if c in _STR_COLS}
+    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in cols if c not in _STR_COLS})
     return df
 
 
@@ -310,6 +325,9 @@ def _load(folder: Path) -> Network:
         raise DataNotFoundError(f"{folder} has no network.yaml; is it a network folder?")
     meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
     tables = {name: _read_table(folder, name) for name in TABLES}
+    for name in OPTIONAL_TABLES:
+        if (folder / f"{name}.csv").exists():
+            tables[name] = _read_table(folder, name)
     calibration = folder / "calibration.yaml"
     # a transit-only network has its trips' own times: no run-time model (an empty one)
     model = (
@@ -418,7 +436,15 @@ def validate_network(net: Network) -> None:
     positive("services", "headway_min")
     positive("places", "pop_2020")
     positive("service_stops", "km", blank_ok=True)
-    positive("service_stops", "run_min", blank_ok=True)
+    # a timetable service's run_min is the median of its trips, for information: 0 is possible
+    # (a bus feed's stops a minute apart); its trips are checked in validate_trip_tables
+    svc = t["services"]
+    timetabled = (
+        set(svc.loc[svc["timetable"].astype(str).str.strip().str.lower() == "true", "service_id"])
+        if "timetable" in svc.columns
+        else set()
+    )
+    positive("service_stops", "run_min", blank_ok=True, skip=lambda row: row["service_id"] in timetabled)
     positive("service_stops", "speed_kmh", blank_ok=True)
 
     for name in ("stations", "services", "road_links", "upgrades"):
@@ -473,6 +499,8 @@ def validate_network(net: Network) -> None:
                     probs.add(file("upgrades"), line, f"unknown road link {lid!r}", "use a link_id from road_links.csv")
         elif row["kind"] != "rail_speed":
             probs.add(file("upgrades"), line, f"kind {row['kind']!r} is not road_widen or rail_speed", "fix the kind")
+
+    validate_trip_tables(net, probs, known)
 
     # every place reaches some mode: a junction with a link, or a station within access reach
     linked = set(t["road_links"]["from_node"]) | set(t["road_links"]["to_node"])

@@ -27,6 +27,7 @@ from commute.model.ids import (  # noqa: F401  (re-exported: node ids are built 
     station_node,
 )
 from commute.model.params import parameters_of
+from commute.model.real_trips import headway_hours, trip_records, trips_by_service
 
 
 def _blank(v: Any) -> bool:
@@ -133,7 +134,7 @@ def build_graph(
 
     # roads
     links = net.tables["road_links"]
-    active_links = links[[active(r) for r in links.itertuples(index=False)]].copy()
+    active_links = links.loc[np.array([active(r) for r in links.itertuples(index=False)], dtype=bool)].copy()
     used_nodes = set(active_links["from_node"]) | set(active_links["to_node"])
     rn = net.tables["road_nodes"]
     for n in rn.itertuples(index=False):
@@ -244,7 +245,7 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
     dist = haversine_km(s["lon"], s["lat"], ctx.place_lon, ctx.place_lat)
     same = (ctx.place_city == (s.get("city") or "\0")) & (dist <= same_km)
     near = same | (dist <= other_km)
-    for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids])):
+    for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids], dtype=bool)):
         pn, d = ctx.place_nodes[i], float(dist[i])
         t = acc.minutes(d)
         add_access_pair(G, pn, node, t + entry, t + exit_, d * circ)
@@ -276,6 +277,7 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
     for r in stops.sort_values(["service_id", "seq"]).itertuples(index=False):
         by_service.setdefault(r.service_id, []).append(r)
     ups = [u for u in net.tables["upgrades"].itertuples(index=False) if u.kind == "rail_speed" and active(u)]
+    real = trips_by_service(net)
     for s in services.itertuples(index=False):
         if not active(s):
             continue
@@ -283,7 +285,7 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
         ids = [r.station_id for r in rows]
         if not all(G.has_node(station_node(x)) for x in ids):
             continue  # a station of this service is not open in this year
-        hops = []
+        hops, base_run = [], []
         for i in range(1, len(rows)):
             a, b = rows[i - 1], rows[i]
             if _blank(b.run_min):
@@ -291,12 +293,13 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
                 run = model.minutes(float(b.km), v, s.train_class)
             else:
                 run = float(b.run_min)
+            base_run.append(run)
             for u in ups:
-                if a.line and a.line == u.line and not _blank(a.line_km):
+                if a.line and a.line == u.line == b.line and not _blank(a.line_km) and not _blank(b.line_km):
                     lo, hi = sorted((float(a.line_km), float(b.line_km)))
                     over = max(0.0, min(hi, float(u.to_km)) - max(lo, float(u.from_km)))
                     if over > 0:
-                        coef = model.fit_for("G").a
+                        coef = model.fit_for(s.train_class).a  # the class's own fit (D for C, K, T, Z)
                         run -= coef * 60.0 * over * (1.0 / float(u.old_speed_kmh) - 1.0 / float(u.speed_kmh))
             dwell = 0.0 if i == 1 else (float(a.dwell_min) if not _blank(a.dwell_min) else model.dwell(s.train_class))
             v_hop = (
@@ -305,6 +308,13 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
                 else (float(s.speed_kmh) if not _blank(s.speed_kmh) else None)
             )
             hops.append((a.station_id, b.station_id, run, dwell, float(b.km) if not _blank(b.km) else None, v_hop))
+        trips = None
+        timetable = str(getattr(s, "timetable", "")).strip().lower() == "true"
+        if timetable:
+            trips = trip_records(real.get(s.service_id, []))
+            first, last = (min(t["dep"][0] for t in trips), max(t["dep"][0] for t in trips)) if trips else (None, None)
+        else:
+            first, last = headway_hours(s)
         add_service(
             G,
             s.service_id,
@@ -315,6 +325,10 @@ def _add_services(G: nx.MultiDiGraph, net: Network, active: Any) -> None:
             hops=hops,
             project=s.project or "",
             bidirectional=str(s.bidirectional).lower() == "true",
+            first_dep_min=first,
+            last_dep_min=last,
+            trips=trips,
+            base_run=base_run,
         )
 
 
@@ -329,12 +343,31 @@ def add_service(
     hops: list[tuple[Any, ...]],
     project: str = "",
     bidirectional: bool = True,
+    first_dep_min: float | None = None,
+    last_dep_min: float | None = None,
+    departures: list[float] | None = None,
+    trips: list[dict[str, Any]] | None = None,
+    base_run: list[float] | None = None,
 ) -> None:
     """Add a service (and its reverse, if bidirectional) to the graph, in place.
 
     ``hops`` are ``(from_station, to_station, run_min, dwell_min_at_from, km[, line_speed_kmh])``;
     stations are table ids. The reverse runs the hops backwards with the same run times and dwells.
+
+    The service record ``G.graph["services"][id]`` also gets ``first_dep_min`` and
+    ``last_dep_min`` (None: the network's default, see :func:`commute.model.trips.departures`),
+    ``departures`` (explicit
+    departure minutes or None), ``trips`` (None for a headway service; else the real trips,
+    dicts with ``trip_id, train_no, train_class, source, arr, dep, pickup, dropoff`` aligned
+    with ``stops``) and ``base_run`` (the per-hop run minutes the trips were recorded with;
+    default: the hops' run minutes; each ride edge carries its hop's as ``base_run_min``).
+    Real trips run one way: give them with ``bidirectional=False``.
     """
+    if trips is not None and bidirectional:
+        raise InvalidOptionError(f"service {service_id}: real trips run one way; add each direction on its own.")
+    first = None if first_dep_min is None else float(first_dep_min)
+    last = None if last_dep_min is None else float(last_dep_min)
+    base = [float(h[2]) for h in hops] if base_run is None else [float(x) for x in base_run]
     hops = [tuple(h) + (None,) * (6 - len(h)) for h in hops]
     directions = [(service_id, hops)]
     if bidirectional:
@@ -347,6 +380,7 @@ def add_service(
         directions.append((reverse_service(service_id), rev))
     for sid, hs in directions:
         stops = [hs[0][0]] + [h[1] for h in hs]
+        base_here = base if sid == service_id else base[::-1]
         G.graph["services"][sid] = {
             "name": name,
             "mode": mode,
@@ -355,6 +389,11 @@ def add_service(
             "stops": stops,
             "base_id": service_id,
             "project": project,
+            "first_dep_min": first,
+            "last_dep_min": last,
+            "departures": None if departures is None else [float(x) for x in departures],
+            "trips": trips,
+            "base_run": base_here,
         }
         for i, (a, b, run, dwell, km, v) in enumerate(hs):
             G.add_edge(
@@ -368,6 +407,7 @@ def add_service(
                 run_min=float(run),
                 dwell_min=float(dwell),
                 minutes=float(run),
+                base_run_min=base_here[i],
                 length_km=km,
                 speed_kmh=None if v is None or v != v else float(v),
             )

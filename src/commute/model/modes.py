@@ -15,6 +15,13 @@ class Mode(StrEnum):
     RAIL = "rail"
     AIR = "air"
     BUS = "bus"
+    METRO = "metro"
+    FERRY = "ferry"
+
+
+#: Every scheduled mode (what ``transit`` stands for in a list of modes).
+SCHEDULED = frozenset({Mode.RAIL, Mode.AIR, Mode.BUS, Mode.METRO, Mode.FERRY})
+_NAMES = "road, rail, air, bus, metro, ferry or transit (every scheduled mode)"
 
 
 class Measure(StrEnum):
@@ -42,13 +49,16 @@ def parse_modes(value: str | Iterable[str | Mode] | None) -> frozenset[Mode]:
     items = [s.strip() for s in value.split(",")] if isinstance(value, str) else [str(s) for s in value]
     items = [s for s in items if s]
     if not items:
-        raise InvalidOptionError("no mode given; use one or more of road, rail, air, bus.")
-    out = set()
+        raise InvalidOptionError(f"no mode given; use one or more of {_NAMES}.")
+    out: set[Mode] = set()
     for s in items:
+        if s.lower() == "transit":
+            out |= SCHEDULED
+            continue
         try:
             out.add(Mode(s.lower()))
         except ValueError:
-            raise InvalidOptionError(f"unknown mode {s!r}; use one or more of road, rail, air, bus.") from None
+            raise InvalidOptionError(f"unknown mode {s!r}; use one or more of {_NAMES}.") from None
     return frozenset(out)
 
 

@@ -30,7 +30,7 @@ class Endpoint:
     name
         Chinese name for output.
     kind
-        ``"city"`` or ``"place"``.
+        ``"city"``, ``"place"`` or ``"stop"`` (a station or GTFS stop, ``stop:ID``; door to door starts and ends at it).
     place
         The place id used for door-to-door trips (a city's centre).
     city
@@ -104,6 +104,18 @@ class PlaceIndex:
             self.endpoints[("place", p.place_id)] = ep
             for tok in {p.place_id, p.name_zh, _short(p.name_zh), str(p.code)}:
                 self._add(tok, ("place", p.place_id))
+
+        # stops: `stop:ID` always, the stop's name where no place or other stop has it
+        by_name: dict[str, list[str]] = {}
+        for r in stations.itertuples(index=False):
+            ep = Endpoint(f"stop:{r.station_id}", r.name_zh, "stop", "", r.city_id or "", (r.station_id,), 0)
+            self.endpoints[("stop", r.station_id)] = ep
+            self._add(f"stop:{r.station_id}", ("stop", r.station_id))
+            by_name.setdefault(str(r.name_zh).strip().lower(), []).append(r.station_id)
+        for name, ids in by_name.items():
+            if name not in self._by_token:
+                for sid in ids:
+                    self._add(name, ("stop", sid))
 
     def _add(self, token: str, key: tuple[str, str]) -> None:
         lst = self._by_token.setdefault(token.strip().lower(), [])

@@ -20,7 +20,7 @@ import numpy as np
 
 from commute.errors import InvalidOptionError
 from commute.model.geo import METRIC_CRS
-from commute.model.ids import is_reverse, place_node, station_node
+from commute.model.ids import place_node, station_node
 from commute.output import check_writable, write_atomic
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
@@ -76,31 +76,40 @@ def _boundaries(G: nx.MultiDiGraph) -> Any:
 
 
 def _rail_lines(G: nx.MultiDiGraph) -> list[tuple[list[tuple[float, float]], bool]]:
-    """Polylines of the rail services (lon, lat), with whether they are high-speed."""
-    lines = []
-    net = G.graph.get("network_obj")
-    seen: set[tuple[str, ...]] = set()
-    for sid, svc in G.graph["services"].items():
-        if svc["mode"] != "rail" or sid.startswith("bg:") or is_reverse(sid):
+    """Rail segments to draw (lon, lat pairs), with whether they are high-speed.
+
+    Every pair of consecutive stops of a rail service is a candidate; a pair is drawn unless
+    shorter segments already drawn join its two stations within 1.2 times its length, so a
+    through train's long hop (武汉 to 长沙南 without stops) is not drawn as a chord over the
+    line that its stopping trains already trace.
+    """
+    from commute.model.geo import haversine_km
+
+    pairs: dict[tuple[str, str], bool] = {}
+    for svc in G.graph["services"].values():
+        if svc["mode"] != "rail":
             continue
-        stops = tuple(svc["stops"])
-        if stops in seen:
-            continue
-        seen.add(stops)
         hs = svc["train_class"] in ("G", "D", "C")
-        lines.append(([(G.nodes[station_node(s)]["lon"], G.nodes[station_node(s)]["lat"]) for s in stops], hs))
-    if net is not None:  # timetabled lines: their stations in line order
-        st = net.tables["service_stops"]
-        tl = st[st["line"].astype(str) != ""].dropna(subset=["line_km"])
-        for _, df in tl.groupby("line"):
-            order = df.drop_duplicates("station_id").sort_values("line_km")
-            pts = [
-                (G.nodes[station_node(s)]["lon"], G.nodes[station_node(s)]["lat"])
-                for s in order["station_id"]
-                if station_node(s) in G
-            ]
-            if len(pts) > 1:
-                lines.append((pts, True))
+        stops: list[str] = [station_node(s) for s in svc["stops"]]
+        for a, b in zip(stops, stops[1:], strict=False):
+            if a in G and b in G and a != b:
+                key = (min(a, b), max(a, b))
+                pairs[key] = pairs.get(key, False) or hs
+
+    def km(a: str, b: str) -> float:
+        na, nb = G.nodes[a], G.nodes[b]
+        return float(haversine_km(na["lon"], na["lat"], nb["lon"], nb["lat"]))
+
+    drawn = nx.Graph()
+    lines = []
+    for (a, b), hs in sorted(pairs.items(), key=lambda kv: km(*kv[0])):
+        d = km(a, b)
+        if a in drawn and b in drawn:
+            near = nx.single_source_dijkstra_path_length(drawn, a, cutoff=1.2 * d, weight="km")
+            if b in near:
+                continue
+        drawn.add_edge(a, b, km=d)
+        lines.append(([(G.nodes[a]["lon"], G.nodes[a]["lat"]), (G.nodes[b]["lon"], G.nodes[b]["lat"])], hs))
     return lines
 
 

@@ -38,7 +38,7 @@ from commute.model.ids import hop_key, place_node, station_node
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
 from commute.model.params import parameters_of
 from commute.model.places import Endpoint
-from commute.search import kernels
+from commute.search import choose
 
 #: Edge kinds in the search graph.
 KINDS = ("road", "access", "interchange", "board", "ride", "alight", "transfer")
@@ -333,13 +333,26 @@ def _targets(eng: Engine, dest: Endpoint) -> list[int]:
 
 
 def search(
-    eng: Engine, sources: Sequence[int], *, cutoff: float | None = None, predecessors: bool = False
+    eng: Engine,
+    sources: Sequence[int],
+    *,
+    cutoff: float | None = None,
+    predecessors: bool = False,
+    method: str = "auto",
 ) -> tuple[np.ndarray, np.ndarray | None]:
-    """One-to-all times from a set of sources (multi-source, the best of them), NaN if unreachable."""
+    """One-to-all times from a set of sources (multi-source, the best of them), NaN if unreachable.
+
+    ``method`` picks the search (:mod:`commute.search.choose`); legs (``predecessors``) always
+    come from a Dijkstra.
+    """
     if not sources:
         dist = np.full(eng.n, np.nan)
         return dist, (np.full(eng.n, -9999, dtype=np.int32) if predecessors else None)
     limit = np.inf if cutoff is None else float(cutoff)
+    if not predecessors and method != "dijkstra":
+        if choose.resolve(method, eng.matrix, len(sources), cutoff, False) == "hierarchy":
+            dist = choose.one_to_all(eng.matrix, np.asarray(sources), limit=limit, method="hierarchy")
+            return np.where(np.isinf(dist), np.nan, dist), None
     if predecessors:
         dist, pred, _ = dijkstra(
             eng.matrix, directed=True, indices=list(sources), min_only=True, limit=limit, return_predecessors=True
@@ -367,9 +380,17 @@ def times_from(eng: Engine, origin: Endpoint, dests: Sequence[Endpoint], *, cuto
 
 
 def matrix(
-    eng: Engine, origins: Sequence[Endpoint], dests: Sequence[Endpoint], *, cutoff: float | None = None
+    eng: Engine,
+    origins: Sequence[Endpoint],
+    dests: Sequence[Endpoint],
+    *,
+    cutoff: float | None = None,
+    method: str = "auto",
 ) -> np.ndarray:
-    """Many-to-many minutes (rows: origins, columns: destinations), NaN if unreachable."""
+    """Many-to-many minutes (rows: origins, columns: destinations), NaN if unreachable.
+
+    ``method`` picks the search for door-to-door matrices (:mod:`commute.search.choose`).
+    """
     if eng.measure is Measure.DOOR_TO_DOOR:
         src = [_sources(eng, o) for o in origins]
         flat = sorted({s for ss in src for s in ss})
@@ -380,7 +401,9 @@ def matrix(
         tgt = [_targets(eng, x) for x in dests]
         cols = sorted({t[0] for t in tgt if t})
         col_of = {t: j for j, t in enumerate(cols)}
-        d = kernels.many_to_many(eng.matrix, np.asarray(flat), np.asarray(cols, dtype=np.int64), limit=limit)
+        d = choose.many_to_many(
+            eng.matrix, np.asarray(flat), np.asarray(cols, dtype=np.int64), limit=limit, method=method
+        )
         d = np.where(np.isinf(d), np.nan, d)
         row_of = {s: i for i, s in enumerate(flat)}
         for i, o in enumerate(origins):
@@ -510,5 +533,6 @@ def legs_table(G: nx.MultiDiGraph, legs: list[Leg]) -> pd.DataFrame:
 
 
 def clear_cache() -> None:
-    """Forget compiled engines."""
+    """Forget compiled engines (and the hierarchies built for them)."""
     _CACHE.clear()
+    choose.ch.clear_cache()

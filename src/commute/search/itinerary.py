@@ -98,7 +98,7 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
     rides = raptor.journey(eng.timetable, state, k)
     legs: list[TimedLeg] = []
     first = rides[0].from_stop
-    if door:
+    if door and origin.kind != "stop":
         legs += _road_legs(eng, place_node(origin.place), eng.stations[first], t0, into_station=True)
     ready = t0 + float(offsets[first])
     for r in rides:
@@ -114,7 +114,7 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
             legs.append(TimedLeg("interchange", "access", a, b, r.arr - r.dep, "", r.dep, r.arr))
             ready = r.arr
     last = eng.stations[rides[-1].to_stop]
-    if door:
+    if door and dest.kind != "stop":
         legs += _road_legs(eng, last, place_node(dest.place), ready, from_station=True)
     return legs
 

@@ -7,7 +7,7 @@ import numpy as np
 from commute.model.ids import place_node
 from commute.model.modes import Measure
 from commute.model.places import Endpoint
-from commute.search import kernels
+from commute.search import choose
 from commute.search.transit import TransitEngine, _access_rows, _min_plus, arrivals, summarise_times
 
 
@@ -27,7 +27,7 @@ def node_times(eng: TransitEngine, origin: Endpoint) -> dict[str, float]:
     nodes = np.array(sorted(eng.node_of.values()), dtype=np.int64)
     arr = arrivals(eng, [origin], deps)[0]  # [t, s]
     if len(outs):
-        onward = kernels.many_to_many(eng.access, outs, nodes)  # [s, node]
+        onward = choose.many_to_many(eng.access, outs, nodes)  # [s, node]
         via = _min_plus(arr, onward) - deps[:, None]
     else:
         via = np.full((len(deps), len(nodes)), np.inf)

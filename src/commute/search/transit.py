@@ -43,14 +43,15 @@ from commute.model.modes import Measure, Mode, parse_measure, parse_modes
 from commute.model.params import Parameters, parameters_of
 from commute.model.places import Endpoint
 from commute.model.trips import Trip, graph_trips
-from commute.search import kernels, raptor
+from commute.search import choose, raptor
 from commute.search.engine import Label, Leg
 
 #: Default window of a door-to-door query: the morning peak, 07:00 to 09:00 at 1-minute steps.
 DEFAULT_WINDOW = (420.0, 540.0)
 DEFAULT_STEP = 1.0
-#: Days a timetable is repeated on (yesterday's trains still running, tomorrow's first ones).
-DAYS = (-1, 0, 1)
+#: Days a timetable is repeated on (today's and tomorrow's trains; yesterday's are added only
+#: for the trips that still run after midnight).
+DAYS = (0, 1)
 MAX_ROUNDS = 8
 
 
@@ -352,7 +353,15 @@ def _finish(
         dtype=float,
     )
     footpaths = _footpaths(G, access, in_of, out_of, stations, measure, params)
-    tt = raptor.build_timetable(specs, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS)
+    # yesterday's copy of a trip matters only while it still runs after midnight
+    yesterday = [
+        raptor.TripSpec(s.stops, s.arr - 1440.0, s.dep - 1440.0, s.pickup, s.dropoff, s.key)
+        for s in specs
+        if s.arr[-1] > 1440.0
+    ]
+    tt = raptor.build_timetable(
+        specs + yesterday, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS
+    )
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
@@ -390,7 +399,7 @@ def _footpaths(
         limit = params.transfer_by_road_max_min
         src = np.array([out_of[s] for s in stations], dtype=np.int64)
         tgt = np.array([in_of[s] for s in stations], dtype=np.int64)
-        d = kernels.many_to_many(access, src, tgt, limit=limit)
+        d = choose.many_to_many(access, src, tgt, limit=limit)
         for i, j in zip(*np.nonzero(np.isfinite(d)), strict=True):
             if i != j:
                 key = (int(i), int(j))
@@ -408,13 +417,26 @@ def _access_rows(eng: TransitEngine, origins: Sequence[Endpoint]) -> tuple[np.nd
     nodes = [eng.node_of.get(place_node(o.place), -1) for o in origins]
     todo = sorted({x for x in nodes if x >= 0 and ("row", x) not in eng.memo})
     if todo:
-        for x, row in zip(todo, kernels.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
+        for x, row in zip(todo, choose.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
             eng.memo[("row", x)] = row
     n = eng.access.shape[0]
     none = np.full(n, np.inf)
     full = np.vstack([eng.memo[("row", x)] if x >= 0 else none for x in nodes]) if nodes else np.zeros((0, n))
     ins = np.array([eng.in_of[s] for s in eng.stations], dtype=np.int64)
-    return full, full[:, ins] if len(ins) else np.zeros((len(origins), 0))
+    acc = full[:, ins] if len(ins) else np.zeros((len(origins), 0))
+    return full, _at_stops(eng, origins, acc)
+
+
+def _at_stops(eng: TransitEngine, ends: Sequence[Endpoint], rows: np.ndarray) -> np.ndarray:
+    """Rows for stop endpoints (``stop:ID``): zero minutes at the stop itself, no road."""
+    stop_of = eng.stop_of
+    for i, e in enumerate(ends):
+        if e.kind == "stop":
+            rows[i] = np.inf
+            for s in e.stations:
+                if station_node(s) in stop_of:
+                    rows[i, stop_of[station_node(s)]] = 0.0
+    return rows
 
 
 def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
@@ -424,7 +446,7 @@ def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
         outs = np.array([eng.out_of[s] for s in eng.stations], dtype=np.int64)
         eg = np.full((len(outs), len(places)), np.inf)
         if len(outs) and places:
-            eg = kernels.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
+            eg = choose.many_to_many(eng.access, outs, np.array(places, dtype=np.int64))
         eng.memo["egress"] = ({p: j for j, p in enumerate(places)}, eg)
     return eng.memo["egress"]
 
@@ -437,7 +459,7 @@ def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndar
     for j, c in enumerate(cols):
         if c in col_of:
             out[:, j] = eg[:, col_of[int(c)]]
-    return cols, out
+    return cols, _at_stops(eng, dests, out.T.copy()).T
 
 
 def arrivals(eng: TransitEngine, origins: Sequence[Endpoint], departures: np.ndarray) -> np.ndarray:
