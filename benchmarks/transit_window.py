@@ -343,6 +343,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         run_one(*args.child)
         return 0
     results: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": platform.python_version()}}
+    if args.only and (OUT / "transit_window.json").exists():  # keep the workloads not rerun
+        results = {**json.loads((OUT / "transit_window.json").read_text()), **results}
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with tempfile.TemporaryDirectory() as tmp:
         for wl in args.only or WORKLOADS:

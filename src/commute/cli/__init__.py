@@ -31,6 +31,7 @@ VERBS: tuple[str, ...] = (
     "gtfs",
     "snapshot",
     "scenario",
+    "sweep",  # show, run, summary
 )
 
 

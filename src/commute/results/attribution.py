@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import itertools
-import math
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from commute.io.network import Network
 from commute.model.modes import Measure
-from commute.model.scenario import Scenario, apply_scenario
+from commute.model.scenario import Scenario
 from commute.results.targets import TargetSet, check, score
 from commute.search import api
 from commute.search import engine as E
@@ -26,69 +25,73 @@ def own_changes(sc: Scenario) -> list[int]:
     return [i for i, c in enumerate(sc.changes) if str(Path(c.file).resolve()) == me]
 
 
-def _subset(sc: Scenario, keep: set[int], own: list[int]) -> Scenario:
-    changes = tuple(c for i, c in enumerate(sc.changes) if i not in own or i in keep)
-    return replace(sc, changes=changes)
-
-
 def attribute(
     net: Network,
     sc: Scenario,
     targets: list[TargetSet],
     *,
     exact_limit: int = 6,
+    samples: int = 20,
+    seed: int = 0,
     metric: Callable[[pd.DataFrame], dict[str, float]] = score,
 ) -> pd.DataFrame:
     """Contribution of each of a scenario's own changes to the target scores.
 
-    Leave-one-out: the full scenario's score minus the score without that change. When the
-    scenario has at most ``exact_limit`` own changes, also the order-independent average
-    contribution (the Shapley value over all subsets of the changes), which sums exactly to
-    the full scenario's score minus the parent's.
+    Leave-one-out: the full scenario's score minus the score without that change. The Shapley
+    value (the order-independent average contribution, :mod:`commute.sweep.shapley`) is exact
+    over every subset of the changes when there are at most ``exact_limit`` of them, and
+    otherwise the mean over ``samples`` random orders with its standard error. Both add up to
+    the full scenario's score minus the parent's. Subsets are evaluated as a sweep does: one
+    union engine patched per subset, checked against built scenarios first.
 
     Returns
     -------
     pandas.DataFrame
-        One row per change and score: ``change``, ``line``, ``score``, ``leave_one_out``,
-        ``shapley`` (NaN beyond the limit), ``total`` (full minus parent).
+        One row per change and score: ``change``, ``what``, ``line``, ``score``,
+        ``leave_one_out``, ``shapley``, ``shapley_se`` (0 when exact), ``method``
+        (``exact`` or ``sampled``), ``total`` (full minus parent).
     """
+    from commute.sweep.evaluate import Evaluator
+    from commute.sweep.expand import Point
+    from commute.sweep.shapley import shapley
+    from commute.sweep.spec import Item, Sweep
+
     own = own_changes(sc)
-    cache: dict[frozenset[int], dict[str, float]] = {}
-
-    def value(keep: frozenset[int]) -> dict[str, float]:
-        if keep not in cache:
-            G = apply_scenario(net, _subset(sc, set(keep), own))
-            cache[keep] = metric(check(G, targets, legs=False))
-        return cache[keep]
-
-    full = value(frozenset(own))
-    empty = value(frozenset())
     n = len(own)
+    base = replace(sc, changes=tuple(c for i, c in enumerate(sc.changes) if i not in own))
+    items = tuple(Item(_label(sc.changes[i].to_json()), sc.changes[i]) for i in own)
+    ev = Evaluator(Sweep(sc.name, Path(sc.path), base, items), net, targets=targets)
+    cache: dict[int, dict[str, float]] = {}
+
+    def value(mask: int) -> dict[str, float]:
+        if mask not in cache:
+            point = Point(tuple(i for i in range(n) if mask >> i & 1))
+            model = ev.model(())
+            detail = ev.built(point) if model is None else ev.patched(model, point)
+            cache[mask] = metric(detail)
+        return cache[mask]
+
+    every = (1 << n) - 1
+    full, empty = value(every), value(0)
+    keys = list(full)
+    phi, se, method = shapley(
+        lambda m: np.array([value(m)[k] for k in keys]), n, exact_limit=exact_limit, samples=samples, seed=seed
+    )
     rows = []
-    for i in own:
-        loo = value(frozenset(own) - {i})
-        shap: dict[str, float] = {}
-        if n <= exact_limit:
-            others = [j for j in own if j != i]
-            acc = dict.fromkeys(full, 0.0)
-            for k in range(len(others) + 1):
-                w = math.factorial(k) * math.factorial(n - k - 1) / math.factorial(n)
-                for sub in itertools.combinations(others, k):
-                    with_i = value(frozenset(sub) | {i})
-                    without = value(frozenset(sub))
-                    for key in acc:
-                        acc[key] += w * (with_i[key] - without[key])
-            shap = acc
+    for j, i in enumerate(own):
+        loo = value(every & ~(1 << j))
         ch = sc.changes[i]
-        for key in full:
+        for q, key in enumerate(keys):
             rows.append(
                 {
-                    "change": i - own[0] + 1,
-                    "what": _label(ch.to_json()),
+                    "change": j + 1,
+                    "what": items[j].name,
                     "line": ch.line,
                     "score": key,
                     "leave_one_out": full[key] - loo[key],
-                    "shapley": shap.get(key, math.nan),
+                    "shapley": float(phi[j, q]),
+                    "shapley_se": float(se[j, q]),
+                    "method": method,
                     "total": full[key] - empty[key],
                 }
             )
