@@ -29,6 +29,7 @@ import rail_trips  # noqa: E402
 from commute.io import timetable as tt  # noqa: E402
 from commute.io.railwayvis import read_railwayvis  # noqa: E402
 from commute.model.geo import haversine_km  # noqa: E402
+from commute.model.params import ROAD_CIRCUITY  # noqa: E402
 from commute.model.params import road_speed as _model_road_speed  # noqa: E402
 from commute.model.runtime_model import calibrate  # noqa: E402
 
@@ -36,7 +37,6 @@ NET = ROOT / "networks" / "wuhan_circle"
 SRC = NET / "sources"
 TIMETABLE = "rail/timetable_beijing_guangzhou_hsr_2021-01-20.csv"
 TIMETABLE_DAY = dt.date(2021, 1, 20)
-ROAD_CIRCUITY = 1.25
 SERVICE_DAY_MIN = tt.SERVICE_DAY_MIN
 SERVICE_HOURS = (360.0, 1440.0)  # the service day: 06:00 + service_day_min (network.yaml)
 # Operating top speeds of the Beijing-Guangzhou line on the timetable day (projects.csv notes:

@@ -8,8 +8,9 @@ collecting every problem with its file and line before raising.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import yaml
 from commute.errors import DataNotFoundError, Problems
 from commute.io.network_trips import validate_trip_tables
 from commute.model.geo import haversine_km
+from commute.model.params import Parameters
 from commute.model.runtime_model import RunTimeModel
 
 DEFAULT_NETWORK = "wuhan_circle"
@@ -144,9 +146,29 @@ _STR_COLS = {
 }
 
 
+class ReadOnlyTables(Mapping[str, pd.DataFrame]):
+    """The tables of a network, read-only: each look-up gives a new view of the stored frame.
+
+    Under pandas copy-on-write a view shares the stored data until it is written to, so
+    editing what a look-up returns never changes the network.
+    """
+
+    def __init__(self, tables: Mapping[str, pd.DataFrame]) -> None:
+        self._tables = dict(tables)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        return self._tables[name].copy(deep=False)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._tables)
+
+    def __len__(self) -> int:
+        return len(self._tables)
+
+
 @dataclass(frozen=True, eq=False)
 class Network:
-    """The tables of one network, as read from its folder. Treat as read-only."""
+    """The tables of one network, as read from its folder; read-only (tables are :class:`ReadOnlyTables`)."""
 
     name: str
     folder: Path
@@ -154,6 +176,10 @@ class Network:
     tables: dict[str, pd.DataFrame] = field(repr=False)
     model: RunTimeModel = field(repr=False)
     version: str = ""
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.tables, ReadOnlyTables):
+            object.__setattr__(self, "tables", ReadOnlyTables(self.tables))
 
     def __getattr__(self, item: str) -> pd.DataFrame:
         tables = self.__dict__.get("tables", {})
@@ -173,8 +199,13 @@ class Network:
 
     @property
     def parameters(self) -> dict[str, Any]:
-        """Modelling parameters from ``network.yaml``."""
+        """Modelling parameters from ``network.yaml`` as written (see :attr:`params` for the typed set)."""
         return dict(self.meta.get("parameters", {}))
+
+    @cached_property
+    def params(self) -> Parameters:
+        """The typed, frozen parameter set, read once from ``network.yaml`` (defaults filled in)."""
+        return Parameters.from_mapping(self.meta.get("parameters"), self.meta.get("derived"))
 
 
 def shipped_folder(name: str) -> Path:
@@ -232,10 +263,33 @@ def _read_table(folder: Path, name: str) -> pd.DataFrame:
     return df
 
 
-@cache
-def _load_cached(folder: str, stamp: tuple[tuple[str, float, int], ...]) -> Network:
-    del stamp  # part of the cache key only
+#: Networks kept in memory (each cache below): the last few folder contents read.
+NETWORK_CACHE_SIZE = 4
+
+
+def content_version(folder: Path) -> str:
+    """The network's version: a hash of its tables, ``network.yaml`` and ``calibration.yaml``."""
+    h = hashlib.sha256()
+    calibration = folder / "calibration.yaml"
+    for f in [*sorted(folder.glob("*.csv")), folder / "network.yaml", *([calibration] if calibration.exists() else [])]:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
+@lru_cache(maxsize=NETWORK_CACHE_SIZE)
+def _load_cached(folder: str, version: str) -> Network:
+    """The network in ``folder`` with content ``version`` (the key: an edited file is a new entry)."""
+    del version  # part of the cache key only
     return _load(Path(folder))
+
+
+@lru_cache(maxsize=NETWORK_CACHE_SIZE)
+def _load_validated(folder: str, version: str) -> Network:
+    """:func:`_load_cached`, validated once per content (a failed validation is not cached)."""
+    net = _load_cached(folder, version)
+    validate_network(net)
+    return net
 
 
 def load_network(name_or_path: str | Path | None = None, *, validate: bool = True) -> Network:
@@ -259,16 +313,10 @@ def load_network(name_or_path: str | Path | None = None, *, validate: bool = Tru
     ('wuhan_circle', 2021)
     """
     folder = resolve_network_path(name_or_path).resolve()
-    files = sorted(folder.glob("*.csv")) + sorted(folder.glob("*.yaml"))
-    stamp = tuple((f.name, f.stat().st_mtime, f.stat().st_size) for f in files)
-    net = _load_cached(str(folder), stamp)
-    if validate and id(net) not in _VALIDATED:
-        validate_network(net)
-        _VALIDATED.add(id(net))  # the cached object is immutable: validating it once is enough
-    return net
-
-
-_VALIDATED: set[int] = set()
+    if not (folder / "network.yaml").exists():
+        raise DataNotFoundError(f"{folder} has no network.yaml; is it a network folder?")
+    version = content_version(folder)
+    return (_load_validated if validate else _load_cached)(str(folder), version)
 
 
 def _load(folder: Path) -> Network:
@@ -285,11 +333,7 @@ def _load(folder: Path) -> Network:
     model = (
         RunTimeModel({}) if not calibration.exists() and meta.get("kind") == "gtfs" else RunTimeModel.load(calibration)
     )
-    h = hashlib.sha256()
-    for f in [*sorted(folder.glob("*.csv")), meta_path, *([calibration] if calibration.exists() else [])]:
-        h.update(f.name.encode())
-        h.update(f.read_bytes())
-    return Network(str(meta.get("name", folder.name)), folder, meta, tables, model, h.hexdigest()[:12])
+    return Network(str(meta.get("name", folder.name)), folder, meta, tables, model, content_version(folder))
 
 
 def _is_blank(v: Any) -> bool:
@@ -462,7 +506,7 @@ def validate_network(net: Network) -> None:
     linked = set(t["road_links"]["from_node"]) | set(t["road_links"]["to_node"])
     junction_of = {r["place_id"]: r["node_id"] for _, r in each("road_nodes") if not _is_blank(r["place_id"])}
     st = t["stations"]
-    acc = net.parameters.get("access", {})
+    acc = net.params.access
     for line, row in each("places"):
         p = row["place_id"]
         if junction_of.get(p) in linked:
@@ -470,7 +514,7 @@ def validate_network(net: Network) -> None:
         d = haversine_km(row["lon"], row["lat"], st["lon"].to_numpy(float), st["lat"].to_numpy(float))
         reach = np.array(
             [
-                float(acc.get(m, {}).get("same_city_km" if c == row["city_id"] else "other_city_km", 0))
+                acc.mode(m).same_city_km if c == row["city_id"] else acc.mode(m).other_city_km
                 for m, c in zip(st["mode"], st["city_id"], strict=True)
             ]
         )

@@ -262,8 +262,7 @@ def merge_road_layer(
     home = places.iloc[int(np.argmin(dp))]
     dn = haversine_km(home["lon"], home["lat"], xs, ys)
     j = int(np.argmin(dn))
-    acc = net.parameters.get("access", {})
-    km = float(dn[j]) * float(acc.get("circuity", 1.2))
+    km = float(dn[j]) * net.params.access.circuity
     for a, b in ((home["place_id"], ids[j]), (ids[j], home["place_id"])):
         links.loc[len(links)] = {
             "link_id": f"osm:connector:{a}-{b}",
@@ -273,7 +272,7 @@ def merge_road_layer(
             "road_class": "arterial",
             "length_km": round(max(km, 0.1), 4),
             "lanes": 4,
-            "speed_kmh": float(acc.get("speed_kmh", 40)),
+            "speed_kmh": net.params.access.speed_kmh,
             "status": "open",
             "opened": net.base_year - 1,
             "project": "",

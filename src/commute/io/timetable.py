@@ -19,9 +19,7 @@ import numpy as np
 import pandas as pd
 
 from commute.errors import DataNotFoundError, InvalidOptionError
-
-#: Minutes in the service day used to turn trains per day into a headway (06:00 to 24:00).
-SERVICE_DAY_MIN = 1080.0
+from commute.model.params import SERVICE_DAY_MIN  # trains per day to a headway
 
 
 @dataclass(frozen=True)

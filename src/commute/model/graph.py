@@ -18,24 +18,16 @@ import numpy as np
 from commute.errors import InvalidOptionError
 from commute.io.network import Network
 from commute.model.geo import STORAGE_CRS, haversine_km
+from commute.model.ids import (  # noqa: F401  (re-exported: node ids are built in commute.model.ids)
+    REVERSE_SUFFIX,
+    hop_key,
+    junction_node,
+    place_node,
+    reverse_service,
+    station_node,
+)
+from commute.model.params import parameters_of
 from commute.model.real_trips import headway_hours, trip_records, trips_by_service
-
-REVERSE_SUFFIX = "/r"
-
-
-def place_node(pid: str) -> str:
-    """Graph node id of a place."""
-    return f"place:{pid}"
-
-
-def junction_node(nid: str) -> str:
-    """Graph node id of a road junction."""
-    return f"road:{nid}"
-
-
-def station_node(sid: str) -> str:
-    """Graph node id of a station or airport."""
-    return f"station:{sid}"
 
 
 def _blank(v: Any) -> bool:
@@ -94,7 +86,7 @@ def build_graph(
     --------
     >>> from commute.io.network import load_network
     >>> G = build_graph(load_network(), 2021)
-    >>> G.graph["year"], G.nodes["place:jiangxia"]["name"]
+    >>> G.graph["year"], G.nodes[place_node("jiangxia")]["name"]
     (2021, '江夏区')
     """
     y = check_year(net, year)
@@ -110,7 +102,6 @@ def build_graph(
             return all(x in active_projects for x in p.split(";") if x)
         return not _blank(row.opened) and int(float(row.opened)) <= y
 
-    params = net.parameters
     G = nx.MultiDiGraph()
     G.graph.update(
         {
@@ -118,7 +109,7 @@ def build_graph(
             "year": y,
             "network": net.name,
             "network_version": net.version,
-            "parameters": params,
+            "parameters": net.params,
             "projects_on": sorted(active_projects),
             "services": {},
             "scenario": None,
@@ -183,15 +174,13 @@ def build_graph(
         if str(getattr(r, "oneway", "")).strip().lower() not in ("true", "1", "yes"):
             G.add_edge(junction_node(r.to_node), junction_node(r.from_node), key=r.link_id, **attrs)
 
-    acc = params.get("access", {})
-    speed = float(acc.get("speed_kmh", 30))
+    acc = net.params.access
     # place <-> its junction
     for n in rn.itertuples(index=False):
         if n.place_id and n.node_id in used_nodes:
             p = G.nodes[place_node(n.place_id)]
-            r_km = math.sqrt((p["area_km2"] or 0.0) / math.pi)
-            km = max(float(acc.get("min_junction_km", 2.0)), float(acc.get("junction_km_factor", 0.5)) * r_km)
-            m = 60.0 * km / speed
+            km = acc.junction_km(p["area_km2"])
+            m = 60.0 * km / acc.speed_kmh
             add_access_pair(G, place_node(n.place_id), junction_node(n.node_id), m, m, km)
 
     # stations
@@ -247,36 +236,36 @@ def connect_station(G: nx.MultiDiGraph, node: str, ctx: _AccessContext | None = 
     Used when building a graph and when a scenario adds a station.
     """
     ctx = ctx or _AccessContext(G)
-    params = G.graph["parameters"].get("access", {})
-    speed, circ = float(params.get("speed_kmh", 30)), float(params.get("circuity", 1.3))
+    acc = parameters_of(G).access
+    circ = acc.circuity
     s = G.nodes[node]
-    rule = params.get(s["mode"], {})
-    entry, exit_ = float(rule.get("entry_min", 10)), float(rule.get("exit_min", 5))
-    same_km, other_km = float(rule.get("same_city_km", 60)), float(rule.get("other_city_km", 25))
+    rule = acc.mode(s["mode"])
+    entry, exit_ = rule.entry_min, rule.exit_min
+    same_km, other_km = rule.same_city_km, rule.other_city_km
     dist = haversine_km(s["lon"], s["lat"], ctx.place_lon, ctx.place_lat)
     same = (ctx.place_city == (s.get("city") or "\0")) & (dist <= same_km)
     near = same | (dist <= other_km)
     for i in np.flatnonzero(near | np.array([pid == s.get("place") for pid in ctx.place_ids], dtype=bool)):
         pn, d = ctx.place_nodes[i], float(dist[i])
-        t = 60.0 * d * circ / speed
+        t = acc.minutes(d)
         add_access_pair(G, pn, node, t + entry, t + exit_, d * circ)
     # interchanges: to the other stations serving the same city (a change of station on a trip)
     if s.get("city"):
-        max_km = float(params.get("interchange_km", 40.0))
+        max_km = acc.interchange_km
         for n, d in G.nodes(data=True):
             if n == node or d.get("kind") != "station" or d.get("city") != s["city"]:
                 continue
             km = float(haversine_km(s["lon"], s["lat"], d["lon"], d["lat"]))
             if km <= max_km:
-                t = 60.0 * km * circ / speed
-                to_entry = float(params.get(d["mode"], {}).get("entry_min", 10))
+                t = acc.minutes(km)
+                to_entry = acc.mode(d["mode"]).entry_min
                 add_access_pair(G, node, n, t + to_entry, t + entry, km * circ, kind="interchange")
     if len(ctx.junction_nodes):
         jd = haversine_km(s["lon"], s["lat"], ctx.junction_lon, ctx.junction_lat)
         k = int(np.argmin(jd))
-        if jd[k] <= 30.0:
+        if jd[k] <= acc.station_junction_km:
             jn = ctx.junction_nodes[k]
-            t = 60.0 * jd[k] * circ / speed
+            t = acc.minutes(jd[k])
             add_access_pair(G, jn, node, t + entry, t + exit_, jd[k] * circ)
 
 
@@ -388,7 +377,7 @@ def add_service(
             a, b, run, _dwell, km, v = hops[j]
             dwell_at_b = 0.0 if j == n - 1 else hops[j + 1][3]
             rev.append((b, a, run, dwell_at_b, km, v))
-        directions.append((service_id + REVERSE_SUFFIX, rev))
+        directions.append((reverse_service(service_id), rev))
     for sid, hs in directions:
         stops = [hs[0][0]] + [h[1] for h in hs]
         base_here = base if sid == service_id else base[::-1]
@@ -410,7 +399,7 @@ def add_service(
             G.add_edge(
                 station_node(a),
                 station_node(b),
-                key=f"{sid}#{i + 1}",
+                key=hop_key(sid, i + 1),
                 kind="ride",
                 mode=mode,
                 service=sid,

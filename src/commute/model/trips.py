@@ -28,11 +28,8 @@ from typing import Any
 import networkx as nx
 
 from commute.errors import InvalidOptionError
-
-#: Default start of the service day (06:00) when ``network.yaml`` gives none.
-SERVICE_START_MIN = 360.0
-#: Default length of the service day (18 hours) when ``network.yaml`` gives none.
-SERVICE_DAY_MIN = 1080.0
+from commute.model.ids import hop_key, station_node
+from commute.model.params import Parameters, parameters_of
 
 
 @dataclass(frozen=True)
@@ -52,21 +49,17 @@ class Trip:
     dropoff: tuple[bool, ...]
 
 
-def service_window(params: Mapping[str, Any]) -> tuple[float, float]:
+def service_window(params: Parameters | Mapping[str, Any]) -> tuple[float, float]:
     """The service day's start (minutes after midnight) and length from network parameters."""
-    start = params.get("service_start_min")
-    day = params.get("service_day_min")
-    return (
-        SERVICE_START_MIN if start is None else float(start),
-        SERVICE_DAY_MIN if day is None else float(day),
-    )
+    p = params if isinstance(params, Parameters) else Parameters.from_mapping(params)
+    return p.service_start_min, p.service_day_min
 
 
 def _blank(v: Any) -> bool:
     return v is None or (isinstance(v, float) and math.isnan(v))
 
 
-def departures(record: Mapping[str, Any], params: Mapping[str, Any]) -> list[float]:
+def departures(record: Mapping[str, Any], params: Parameters | Mapping[str, Any]) -> list[float]:
     """Departure minutes from the first stop of a headway service.
 
     Examples
@@ -94,7 +87,7 @@ def departures(record: Mapping[str, Any], params: Mapping[str, Any]) -> list[flo
 def _hops(G: nx.MultiDiGraph, sid: str, stops: list[str]) -> list[dict[str, Any]]:
     out = []
     for i in range(len(stops) - 1):
-        e = G.get_edge_data(f"station:{stops[i]}", f"station:{stops[i + 1]}", key=f"{sid}#{i + 1}")
+        e = G.get_edge_data(station_node(stops[i]), station_node(stops[i + 1]), key=hop_key(sid, i + 1))
         if e is None:
             raise InvalidOptionError(f"service {sid} has no hop {stops[i]}->{stops[i + 1]} in the graph.")
         out.append(e)
@@ -112,7 +105,7 @@ def service_trips(G: nx.MultiDiGraph, sid: str) -> list[Trip]:
     trips = []
     run = [float(h["minutes"]) for h in hops]
     dwell = [0.0] + [float(h.get("dwell_min", 0.0) or 0.0) for h in hops[1:]]
-    for k, d0 in enumerate(departures(rec, G.graph.get("parameters", {}))):
+    for k, d0 in enumerate(departures(rec, parameters_of(G))):
         arr, dep = [d0], [d0]
         for i, r in enumerate(run):
             a = dep[-1] + r
@@ -178,6 +171,6 @@ def graph_trips(G: nx.MultiDiGraph, modes: frozenset[str] | None = None) -> Iter
     for sid, rec in G.graph["services"].items():
         if modes is not None and rec["mode"] not in modes:
             continue
-        if not all(G.has_node(f"station:{s}") for s in rec["stops"]):
+        if not all(G.has_node(station_node(s)) for s in rec["stops"]):
             continue
         yield from service_trips(G, sid)

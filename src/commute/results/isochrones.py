@@ -29,6 +29,7 @@ import pandas as pd
 
 from commute.errors import InvalidOptionError
 from commute.model.geo import METRIC_CRS, STORAGE_CRS, haversine_km
+from commute.model.params import parameters_of
 from commute.results.travel import parse_origin, surface
 
 
@@ -120,8 +121,8 @@ def isochrones(
     st = settings or IsochroneSettings()
     H, ep = parse_origin(G, origin)
     surf = surface(H, ep, modes=modes, cutoff=max(bands))
-    acc = G.graph["parameters"].get("access", {})
-    v_local = st.local_speed_kmh or float(acc.get("speed_kmh", 40)) / float(acc.get("circuity", 1.2))
+    acc = parameters_of(G).access
+    v_local = st.local_speed_kmh or acc.speed_kmh / acc.circuity
     fwd = Transformer.from_crs(STORAGE_CRS, METRIC_CRS, always_xy=True)
 
     reached = surf.dropna(subset=["minutes"])

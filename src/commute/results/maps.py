@@ -20,6 +20,7 @@ import numpy as np
 
 from commute.errors import InvalidOptionError
 from commute.model.geo import METRIC_CRS
+from commute.model.ids import place_node, station_node
 from commute.output import check_writable, write_atomic
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
@@ -89,7 +90,7 @@ def _rail_lines(G: nx.MultiDiGraph) -> list[tuple[list[tuple[float, float]], boo
         if svc["mode"] != "rail":
             continue
         hs = svc["train_class"] in ("G", "D", "C")
-        stops = [f"station:{s}" for s in svc["stops"]]
+        stops: list[str] = [station_node(s) for s in svc["stops"]]
         for a, b in zip(stops, stops[1:], strict=False):
             if a in G and b in G and a != b:
                 key = (min(a, b), max(a, b))
@@ -246,7 +247,7 @@ def plot_isochrones(
 
         try:
             (ep,) = endpoints(G, origin)
-            onode = [G.nodes[f"place:{ep.place}"]]
+            onode = [G.nodes[place_node(ep.place)]]
         except Exception:
             onode = []
     if not onode and "," in origin:

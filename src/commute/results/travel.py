@@ -7,7 +7,8 @@ graph's place index and run the compiled engine.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import cache
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 import networkx as nx
 import numpy as np
@@ -17,16 +18,32 @@ from commute.errors import InvalidOptionError
 from commute.io.network import Network
 from commute.model.geo import haversine_km
 from commute.model.graph import add_access_pair
+from commute.model.ids import place_node
 from commute.model.modes import Measure, Mode
+from commute.model.params import parameters_of
 from commute.model.places import Endpoint, PlaceIndex
 from commute.search import api
 from commute.search import engine as E
 from commute.search import transit as T
 
 
-@cache
+@dataclass(frozen=True)
+class _ByContent:
+    """A network as a cache key: its folder and content version (the object itself not compared)."""
+
+    folder: str
+    version: str
+    net: Network = field(compare=False, hash=False)
+
+
+#: Place indexes of the last few networks (by content; an index is read-only once built).
+@lru_cache(maxsize=8)
+def _index_by_content(key: _ByContent) -> PlaceIndex:
+    return PlaceIndex(key.net)
+
+
 def _index_for(net: Network) -> PlaceIndex:
-    return PlaceIndex(net)
+    return _index_by_content(_ByContent(str(net.folder), net.version, net))
 
 
 def place_index(G: nx.MultiDiGraph) -> PlaceIndex:
@@ -193,12 +210,12 @@ def _with_point(G: nx.MultiDiGraph, lon: float, lat: float) -> tuple[nx.MultiDiG
     H = G.copy()
     H.graph["services"] = dict(G.graph["services"])
     pid = f"point_{lon:.5f}_{lat:.5f}"
-    node = f"place:{pid}"
+    node = place_node(pid)
     H.add_node(
         node, kind="place", id=pid, name=f"{lon:.4f},{lat:.4f}", city=None, pop=0, lon=lon, lat=lat, area_km2=None
     )
-    acc = G.graph["parameters"].get("access", {})
-    speed, circ = float(acc.get("speed_kmh", 40)), float(acc.get("circuity", 1.2))
+    acc = parameters_of(G).access
+    circ = acc.circuity
     juncs = [(n, d) for n, d in H.nodes(data=True) if d.get("kind") == "junction" and H.out_degree(n) > 0]
     if not juncs:
         raise InvalidOptionError("the network has no road junction to start a point origin from.")
@@ -208,17 +225,16 @@ def _with_point(G: nx.MultiDiGraph, lon: float, lat: float) -> tuple[nx.MultiDiG
         raise InvalidOptionError(
             f"point {lon},{lat} is {d[i]:.0f} km from the nearest junction of the network; pick a point inside it."
         )
-    m = 60.0 * d[i] * circ / speed
+    m = acc.minutes(d[i])
     add_access_pair(H, node, juncs[i][0], m, m, d[i] * circ)
     # stations within reach: reuse the station rule by re-connecting stations to the new place
     for n, dd in list(H.nodes(data=True)):
         if dd.get("kind") == "station":
-            rule = acc.get(dd["mode"], {})
+            rule = acc.mode(dd["mode"])
             ds = float(haversine_km(lon, lat, dd["lon"], dd["lat"]))
-            if ds <= float(rule.get("other_city_km", 25)):
-                t = 60.0 * ds * circ / speed
-                rule_in, rule_out = float(rule.get("entry_min", 10)), float(rule.get("exit_min", 5))
-                add_access_pair(H, node, n, t + rule_in, t + rule_out, ds * circ)
+            if ds <= rule.other_city_km:
+                t = acc.minutes(ds)
+                add_access_pair(H, node, n, t + rule.entry_min, t + rule.exit_min, ds * circ)
     ep = Endpoint(pid, f"{lon:.4f},{lat:.4f}", "place", pid, "", (), 0)
     return H, ep
 

@@ -26,7 +26,6 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -35,7 +34,10 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from commute.errors import InvalidOptionError
+from commute.model.ids import hop_key, place_node, station_node
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
+from commute.model.params import parameters_of
+from commute.model.places import Endpoint
 from commute.search import choose
 
 #: Edge kinds in the search graph.
@@ -134,7 +136,7 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
         for k, v in G.graph["services"].items()
     )
     h.update(repr(svc).encode())
-    h.update(repr(sorted(G.graph.get("parameters", {}).get("transfer_penalty_min", {}).items())).encode())
+    h.update(repr(sorted(parameters_of(G).transfer_penalty_min.items())).encode())
     return h.hexdigest()[:16]
 
 
@@ -246,19 +248,19 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
             if station_ok.get(u) and station_ok.get(v):
                 edge(exit_of[u], node_of[v], float(d["minutes"]), Label("interchange", "access", "", u, v))
 
-    penalties = G.graph.get("parameters", {}).get("transfer_penalty_min", {}) or {}
+    params = parameters_of(G)
     boards_of: dict[str, list[int]] = {}
     for sid, svc in G.graph["services"].items():
         if svc["mode"] not in allowed:
             continue
         stops = svc["stops"]
-        if not all(station_ok.get(f"station:{s}", False) for s in stops):
+        if not all(station_ok.get(station_node(s), False) for s in stops):
             continue
         wait = svc["headway_min"] / 2.0
-        pen = float(penalties.get(svc["mode"], 10.0))
+        pen = params.transfer_penalty(svc["mode"])
         route = [new(f"{sid}@{i}") for i in range(len(stops))]
         for i, s in enumerate(stops):
-            st = f"station:{s}"
+            st = station_node(s)
             if i < len(stops) - 1:
                 edge(node_of[st], route[i], wait, Label("board", svc["mode"], sid, st, st))
                 boards_of.setdefault(st, []).append(route[i])
@@ -266,8 +268,8 @@ def _compile(G: nx.MultiDiGraph, modes: frozenset[Mode], measure: Measure, fp: s
                 edge(route[i], exit_of[st], 0.0, Label("alight", svc["mode"], sid, st, st))
                 edge(route[i], node_of[st], pen, Label("transfer", svc["mode"], sid, st, st))
         for i in range(len(stops) - 1):
-            sa, sb = f"station:{stops[i]}", f"station:{stops[i + 1]}"
-            e = G.get_edge_data(sa, sb, key=f"{sid}#{i + 1}")
+            sa, sb = station_node(stops[i]), station_node(stops[i + 1])
+            e = G.get_edge_data(sa, sb, key=hop_key(sid, i + 1))
             if e is None:
                 raise InvalidOptionError(f"service {sid} has no hop {stops[i]}->{stops[i + 1]} in the graph.")
             edge(
@@ -311,23 +313,23 @@ def _assemble(
 # ---------------------------------------------------------------------------------------------
 
 
-def _sources(eng: Engine, origin: Any) -> list[int]:
+def _sources(eng: Engine, origin: Endpoint) -> list[int]:
     """Search nodes a trip from this endpoint starts at."""
     if eng.measure is Measure.DOOR_TO_DOOR:
-        node = f"place:{origin.place}"
+        node = place_node(origin.place)
         return [eng.node_of[node]] if node in eng.node_of else []
     out: list[int] = []
     for s in origin.stations:
-        out.extend(eng.boards_of.get(f"station:{s}", []))
+        out.extend(eng.boards_of.get(station_node(s), []))
     return out
 
 
-def _targets(eng: Engine, dest: Any) -> list[int]:
+def _targets(eng: Engine, dest: Endpoint) -> list[int]:
     """Search nodes a trip to this endpoint may end at."""
     if eng.measure is Measure.DOOR_TO_DOOR:
-        node = f"place:{dest.place}"
+        node = place_node(dest.place)
         return [eng.node_of[node]] if node in eng.node_of else []
-    return [eng.exit_of[f"station:{s}"] for s in dest.stations if f"station:{s}" in eng.exit_of]
+    return [eng.exit_of[station_node(s)] for s in dest.stations if station_node(s) in eng.exit_of]
 
 
 def search(
@@ -362,7 +364,7 @@ def search(
     return dist, pred
 
 
-def times_from(eng: Engine, origin: Any, dests: Sequence[Any], *, cutoff: float | None = None) -> np.ndarray:
+def times_from(eng: Engine, origin: Endpoint, dests: Sequence[Endpoint], *, cutoff: float | None = None) -> np.ndarray:
     """Minutes from one endpoint to each destination endpoint (NaN if unreachable)."""
     dist, _ = search(eng, _sources(eng, origin), cutoff=cutoff)
     out = np.full(len(dests), np.nan)
@@ -378,7 +380,12 @@ def times_from(eng: Engine, origin: Any, dests: Sequence[Any], *, cutoff: float 
 
 
 def matrix(
-    eng: Engine, origins: Sequence[Any], dests: Sequence[Any], *, cutoff: float | None = None, method: str = "auto"
+    eng: Engine,
+    origins: Sequence[Endpoint],
+    dests: Sequence[Endpoint],
+    *,
+    cutoff: float | None = None,
+    method: str = "auto",
 ) -> np.ndarray:
     """Many-to-many minutes (rows: origins, columns: destinations), NaN if unreachable.
 
@@ -446,12 +453,12 @@ class Leg:
         return f"{self.kind} {a}→{b} {self.minutes:.0f} min"
 
 
-def best_trip(eng: Engine, origin: Any, dest: Any) -> tuple[float, list[Leg]]:
+def best_trip(eng: Engine, origin: Endpoint, dest: Endpoint) -> tuple[float, list[Leg]]:
     """Minutes and legs of the best trip between two endpoints; (nan, []) if unreachable."""
     return best_trips(eng, origin, [dest])[0]
 
 
-def best_trips(eng: Engine, origin: Any, dests: Sequence[Any]) -> list[tuple[float, list[Leg]]]:
+def best_trips(eng: Engine, origin: Endpoint, dests: Sequence[Endpoint]) -> list[tuple[float, list[Leg]]]:
     """Minutes and legs of the best trips from one endpoint to several (one search)."""
     src = _sources(eng, origin)
     dist, pred = search(eng, src, predecessors=True)
@@ -460,7 +467,7 @@ def best_trips(eng: Engine, origin: Any, dests: Sequence[Any]) -> list[tuple[flo
 
 
 def _trip_from_tree(
-    eng: Engine, src: list[int], dist: np.ndarray, pred: np.ndarray, dest: Any
+    eng: Engine, src: list[int], dist: np.ndarray, pred: np.ndarray, dest: Endpoint
 ) -> tuple[float, list[Leg]]:
     tg = [(dist[t], t) for t in _targets(eng, dest) if not np.isnan(dist[t])]
     if not tg:

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from commute.model.ids import place_node, station_node
 from commute.model.modes import Measure
 from commute.model.places import Endpoint
 from commute.search import raptor
@@ -75,12 +76,12 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
         road = math.inf
         offsets = np.full(n_st, np.inf)
         for s in origin.stations:
-            if f"station:{s}" in stop_of:
-                offsets[stop_of[f"station:{s}"]] = 0.0
+            if station_node(s) in stop_of:
+                offsets[stop_of[station_node(s)]] = 0.0
         egress = np.full(n_st, np.inf)
         for s in dest.stations:
-            if f"station:{s}" in stop_of:
-                egress[stop_of[f"station:{s}"]] = 0.0
+            if station_node(s) in stop_of:
+                egress[stop_of[station_node(s)]] = 0.0
     src = np.flatnonzero(np.isfinite(offsets))
     arr, state = raptor.earliest_arrival(
         eng.timetable, src, t0 + offsets[src], max_rounds=MAX_ROUNDS, return_state=True
@@ -91,14 +92,14 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
     if door and road <= transit:
         if not math.isfinite(road):
             return []
-        return _road_legs(eng, f"place:{origin.place}", f"place:{dest.place}", t0)
+        return _road_legs(eng, place_node(origin.place), place_node(dest.place), t0)
     if not math.isfinite(transit):
         return []
     rides = raptor.journey(eng.timetable, state, k)
     legs: list[TimedLeg] = []
     first = rides[0].from_stop
     if door and origin.kind != "stop":
-        legs += _road_legs(eng, f"place:{origin.place}", eng.stations[first], t0, into_station=True)
+        legs += _road_legs(eng, place_node(origin.place), eng.stations[first], t0, into_station=True)
     ready = t0 + float(offsets[first])
     for r in rides:
         a, b = eng.stations[r.from_stop], eng.stations[r.to_stop]
@@ -114,7 +115,7 @@ def legs_at(eng: TransitEngine, origin: Endpoint, dest: Endpoint, t0: float) -> 
             ready = r.arr
     last = eng.stations[rides[-1].to_stop]
     if door and dest.kind != "stop":
-        legs += _road_legs(eng, last, f"place:{dest.place}", ready, from_station=True)
+        legs += _road_legs(eng, last, place_node(dest.place), ready, from_station=True)
     return legs
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from commute.model.ids import place_node
 from commute.model.modes import Measure
 from commute.model.places import Endpoint
 from commute.search import choose
@@ -37,5 +38,5 @@ def node_times(eng: TransitEngine, origin: Endpoint) -> dict[str, float]:
     inv = {i: n for n, i in eng.node_of.items()}
     out = {inv[int(i)]: float(node_stat[k]) for k, i in enumerate(nodes)}
     out.update({s: float(station_stat[k]) for k, s in enumerate(eng.stations)})
-    out[f"place:{origin.place}"] = 0.0
+    out[place_node(origin.place)] = 0.0
     return out

@@ -38,7 +38,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from commute.errors import InvalidOptionError
+from commute.model.ids import is_place, place_node, station_node
 from commute.model.modes import Measure, Mode, parse_measure, parse_modes
+from commute.model.params import Parameters, parameters_of
 from commute.model.places import Endpoint
 from commute.model.trips import Trip, graph_trips
 from commute.search import choose, raptor
@@ -50,7 +52,6 @@ DEFAULT_STEP = 1.0
 #: Days a timetable is repeated on (today's and tomorrow's trains; yesterday's are added only
 #: for the trips that still run after midnight).
 DAYS = (0, 1)
-TRANSFER_BY_ROAD_MAX_MIN = 90.0
 MAX_ROUNDS = 8
 
 
@@ -232,7 +233,7 @@ class TransitEngine:
         gone = [
             k
             for k, t in enumerate(self.trips)
-            if drop(Label("ride", t.mode, t.service, f"station:{t.stations[0]}", f"station:{t.stations[-1]}"))
+            if drop(Label("ride", t.mode, t.service, station_node(t.stations[0]), station_node(t.stations[-1])))
         ]
         if keep.all() and not gone:
             return self
@@ -241,7 +242,7 @@ class TransitEngine:
         if not keep.all():
             edges = (u[keep], v[keep], w[keep], tuple(lab for lab, k in zip(labels, keep, strict=True) if k))
             access = _access_matrix(edges, self.access.shape[0])
-            params = self.graph.graph.get("parameters", {})
+            params = parameters_of(self.graph)
             tt = with_footpaths(
                 tt, _footpaths(self.graph, access, self.in_of, self.out_of, self.stations, self.measure, params)
             )
@@ -310,7 +311,7 @@ def compile_transit(
     scheduled = {m for m in allowed if m != "road"}
     stop_set = set(stations)
     trips = tuple(
-        t for t in graph_trips(G, frozenset(scheduled)) if all(f"station:{s}" in stop_set for s in t.stations)
+        t for t in graph_trips(G, frozenset(scheduled)) if all(station_node(s) in stop_set for s in t.stations)
     )
     return _finish(G, mset, meas, q, edges, node_of, in_of, out_of, tuple(stations), trips, fingerprint)
 
@@ -332,7 +333,7 @@ def _finish(
     stop_of = {s: i for i, s in enumerate(stations)}
     specs = [
         raptor.TripSpec(
-            np.array([stop_of[f"station:{s}"] for s in t.stations], dtype=np.int64),
+            np.array([stop_of[station_node(s)] for s in t.stations], dtype=np.int64),
             np.asarray(t.arr, dtype=float),
             np.asarray(t.dep, dtype=float),
             np.asarray(t.pickup, dtype=bool),
@@ -341,13 +342,12 @@ def _finish(
         )
         for k, t in enumerate(trips)
     ]
-    params = G.graph.get("parameters", {})
-    pen = params.get("transfer_penalty_min", {}) or {}
+    params = parameters_of(G)
     min_transfer = np.array(
         [
             float(query.transfer_penalty)
             if query.transfer_penalty is not None
-            else float(pen.get(G.nodes[s].get("mode", "rail"), 10.0))
+            else params.transfer_penalty(G.nodes[s].get("mode", "rail"))
             for s in stations
         ],
         dtype=float,
@@ -387,7 +387,7 @@ def _footpaths(
     out_of: dict[str, int],
     stations: tuple[str, ...],
     measure: Measure,
-    params: dict[str, Any],
+    params: Parameters,
 ) -> list[tuple[int, int, float]]:
     stop_of = {s: i for i, s in enumerate(stations)}
     best: dict[tuple[int, int], float] = {}
@@ -396,7 +396,7 @@ def _footpaths(
             key = (stop_of[a], stop_of[b])
             best[key] = min(best.get(key, math.inf), float(d["minutes"]))
     if measure is Measure.DOOR_TO_DOOR and stations:
-        limit = float(params.get("transfer_by_road_max_min", TRANSFER_BY_ROAD_MAX_MIN))
+        limit = params.transfer_by_road_max_min
         src = np.array([out_of[s] for s in stations], dtype=np.int64)
         tgt = np.array([in_of[s] for s in stations], dtype=np.int64)
         d = choose.many_to_many(access, src, tgt, limit=limit)
@@ -414,7 +414,7 @@ def _footpaths(
 
 def _access_rows(eng: TransitEngine, origins: Sequence[Endpoint]) -> tuple[np.ndarray, np.ndarray]:
     """Road-only minutes origin -> every access node, and origin -> every station's in node."""
-    nodes = [eng.node_of.get(f"place:{o.place}", -1) for o in origins]
+    nodes = [eng.node_of.get(place_node(o.place), -1) for o in origins]
     todo = sorted({x for x in nodes if x >= 0 and ("row", x) not in eng.memo})
     if todo:
         for x, row in zip(todo, choose.many_to_many(eng.access, np.array(todo, dtype=np.int64)), strict=True):
@@ -434,15 +434,15 @@ def _at_stops(eng: TransitEngine, ends: Sequence[Endpoint], rows: np.ndarray) ->
         if e.kind == "stop":
             rows[i] = np.inf
             for s in e.stations:
-                if f"station:{s}" in stop_of:
-                    rows[i, stop_of[f"station:{s}"]] = 0.0
+                if station_node(s) in stop_of:
+                    rows[i, stop_of[station_node(s)]] = 0.0
     return rows
 
 
 def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
     """Minutes from every station's out node to every place (column of each place's access node)."""
     if "egress" not in eng.memo:
-        places = sorted(i for n, i in eng.node_of.items() if n.startswith("place:"))
+        places = sorted(i for n, i in eng.node_of.items() if is_place(n))
         outs = np.array([eng.out_of[s] for s in eng.stations], dtype=np.int64)
         eg = np.full((len(outs), len(places)), np.inf)
         if len(outs) and places:
@@ -454,7 +454,7 @@ def _egress_all(eng: TransitEngine) -> tuple[dict[int, int], np.ndarray]:
 def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndarray, np.ndarray]:
     """Access-graph node of each destination place, and minutes from every station's out node to it."""
     col_of, eg = _egress_all(eng)
-    cols = np.array([eng.node_of.get(f"place:{d.place}", -1) for d in dests], dtype=np.int64)
+    cols = np.array([eng.node_of.get(place_node(d.place), -1) for d in dests], dtype=np.int64)
     out = np.full((len(eng.stations), len(dests)), np.inf)
     for j, c in enumerate(cols):
         if c in col_of:
@@ -480,7 +480,7 @@ def _source_offsets(eng: TransitEngine, origins: Sequence[Endpoint]) -> np.ndarr
     stop_of = eng.stop_of
     for i, o in enumerate(origins):
         for s in o.stations:
-            j = stop_of.get(f"station:{s}")
+            j = stop_of.get(station_node(s))
             if j is not None:
                 off[i, j] = 0.0
     return off
@@ -510,7 +510,7 @@ def journey_times(
             out.append(np.minimum(best, road[None, :]))
         return out
     stop_of = eng.stop_of
-    tgt = [[stop_of[f"station:{s}"] for s in d.stations if f"station:{s}" in stop_of] for d in dests]
+    tgt = [[stop_of[station_node(s)] for s in d.stations if station_node(s) in stop_of] for d in dests]
     for o in origins:
         d_o = deps if deps is not None else _origin_departures(eng, o)
         if len(d_o) == 0:

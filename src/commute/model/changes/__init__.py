@@ -7,10 +7,8 @@ that defines a :class:`~commute.model.changes.base.ChangeType` subclass decorate
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
-
 from commute.model.changes.base import REGISTRY, Change, ChangeType, Context, register
+from commute.registry import import_modules, ordered
 
 _SUPPORT = {"base", "form", "refs"}
 # The order of VERBS is the order the docs and hints list them in.
@@ -26,10 +24,7 @@ _ORDER = (
     "remove_service",
 )
 
-for _m in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-    if _m.name not in _SUPPORT:
-        importlib.import_module(f"{__name__}.{_m.name}")
-
-VERBS: tuple[str, ...] = tuple(v for v in _ORDER if v in REGISTRY) + tuple(v for v in REGISTRY if v not in _ORDER)
+import_modules(__name__, __path__, _SUPPORT)
+VERBS: tuple[str, ...] = ordered(REGISTRY, _ORDER)
 
 __all__ = ["REGISTRY", "VERBS", "Change", "ChangeType", "Context", "register"]

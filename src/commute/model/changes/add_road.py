@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from typing import ClassVar
 
 import networkx as nx
@@ -13,7 +12,8 @@ from commute.model.changes.base import Change, ChangeType, Context, Fields, regi
 from commute.model.changes.refs import junction
 from commute.model.geo import haversine_km
 from commute.model.graph import add_access_pair
-from commute.model.params import road_speed
+from commute.model.ids import junction_of, place_node
+from commute.model.params import parameters_of, road_speed
 
 
 @register
@@ -44,13 +44,13 @@ class AddRoad(ChangeType):
             return
         cls = a.get("class", "expressway")
         lanes = int(a.get("lanes", 4))
-        circ = float(ctx.net.meta.get("derived", {}).get("road_circuity", 1.25))
+        circ = ctx.net.params.road_circuity
         km = float(
             a.get("length_km")
             or haversine_km(G.nodes[u]["lon"], G.nodes[u]["lat"], G.nodes[v]["lon"], G.nodes[v]["lat"]) * circ
         )
         speed = float(a.get("speed_kmh") or road_speed(cls, lanes))
-        lid = str(a.get("id") or f"new:{u[5:]}-{v[5:]}")
+        lid = str(a.get("id") or f"new:{junction_of(u)}-{junction_of(v)}")
         name = str(a.get("name") or f"new road {G.nodes[u]['name']}–{G.nodes[v]['name']}")
         attrs = dict(
             kind="road",
@@ -69,7 +69,7 @@ class AddRoad(ChangeType):
             G.add_edge(x, y, key=lid, **attrs)
         for n in (u, v):  # a new junction needs access from its place, if it has one
             pid = G.nodes[n].get("place")
-            if pid and not G.has_edge(f"place:{pid}", n):
+            if pid and not G.has_edge(place_node(pid), n):
                 _connect_place_junction(G, pid, n)
 
     def describe(self, ch: Change, net: Network) -> str:
@@ -84,11 +84,8 @@ class AddRoad(ChangeType):
 
 
 def _connect_place_junction(G: nx.MultiDiGraph, pid: str, j: str) -> None:
-    p = G.nodes[f"place:{pid}"]
-    acc = G.graph["parameters"].get("access", {})
-    km = max(
-        float(acc.get("min_junction_km", 2.0)),
-        float(acc.get("junction_km_factor", 0.5)) * math.sqrt((p.get("area_km2") or 0.0) / math.pi),
-    )
-    m = 60.0 * km / float(acc.get("speed_kmh", 30))
-    add_access_pair(G, f"place:{pid}", j, m, m, km)
+    p = G.nodes[place_node(pid)]
+    acc = parameters_of(G).access
+    km = acc.junction_km(p.get("area_km2"))
+    m = 60.0 * km / acc.speed_kmh
+    add_access_pair(G, place_node(pid), j, m, m, km)

@@ -13,6 +13,7 @@ from commute.model.changes.base import Change, ChangeType, Context, Fields, regi
 from commute.model.changes.refs import headway, station
 from commute.model.geo import haversine_km
 from commute.model.graph import add_service, connect_station, station_node
+from commute.model.ids import station_of
 
 
 @register
@@ -64,7 +65,7 @@ class AddService(ChangeType):
         except InvalidOptionError as e:
             ch.problem(probs, str(e), "use G, D or C", key="class")
             return
-        circ = float(net.meta.get("derived", {}).get("rail_circuity", 1.2))
+        circ = net.params.rail_circuity
         hops = []
         for i, (x, y) in enumerate(zip(stations, stations[1:], strict=False)):
             p, q = G.nodes[x], G.nodes[y]
@@ -73,8 +74,8 @@ class AddService(ChangeType):
             )
             run = float(runs[i]) if runs else net.model.minutes(km, float(speed), cls)
             dwell = 0.0 if i == 0 else float(a.get("dwell_min", net.model.dwell(cls)))
-            hops.append((x[len("station:") :], y[len("station:") :], run, dwell, km, float(speed) if speed else None))
-        hw = headway(a, float(net.parameters.get("service_day_min", 1080)))
+            hops.append((station_of(x), station_of(y), run, dwell, km, float(speed) if speed else None))
+        hw = headway(a, net.params.service_day_min)
         if hw is None:
             ch.problem(probs, "add_service needs headway_min or trains_per_day", "e.g. headway_min: 15")
             return

@@ -18,6 +18,7 @@ from commute.errors import Problems
 from commute.io.network import Network
 from commute.io.yamlio import plain
 from commute.model.places import PlaceIndex
+from commute.registry import add
 
 Fields = dict[str, tuple[bool, str]]
 REGISTRY: dict[str, ChangeType] = {}
@@ -99,7 +100,5 @@ class ChangeType:
 
 def register(cls: type[ChangeType]) -> type[ChangeType]:
     """Class decorator: add a change type to :data:`REGISTRY` under its verb."""
-    if cls.verb in REGISTRY:
-        raise RuntimeError(f"scenario verb {cls.verb!r} is registered twice")
-    REGISTRY[cls.verb] = cls()
+    add(REGISTRY, cls.verb, cls(), "scenario verb")
     return cls

@@ -14,6 +14,7 @@ from commute.model.changes.base import Change, ChangeType, Context, Fields, regi
 from commute.model.changes.form import require_one_of
 from commute.model.changes.refs import directions, headway
 from commute.model.graph import station_node
+from commute.model.ids import hop_key
 
 
 @register
@@ -41,13 +42,13 @@ class ChangeService(ChangeType):
         changed = False
         for s in dirs:
             svc = G.graph["services"][s] = dict(G.graph["services"][s])
-            hw = headway(a, float(net.parameters.get("service_day_min", 1080)))
+            hw = headway(a, net.params.service_day_min)
             if hw is not None:
                 changed |= not math.isclose(hw, svc["headway_min"])
                 svc["headway_min"] = hw
             if "speed_kmh" in a:
                 for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
-                    hop = G.edges[station_node(x), station_node(y), f"{s}#{i + 1}"]
+                    hop = G.edges[station_node(x), station_node(y), hop_key(s, i + 1)]
                     if hop.get("length_km"):
                         new = net.model.minutes(float(hop["length_km"]), float(a["speed_kmh"]), svc["train_class"])
                         changed |= not math.isclose(new, hop["minutes"])

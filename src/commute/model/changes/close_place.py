@@ -8,6 +8,7 @@ from commute.errors import Problems, UnknownPlaceError
 from commute.io.network import Network
 from commute.model.changes.base import Change, ChangeType, Context, Fields, register
 from commute.model.changes.refs import close_station
+from commute.model.ids import junction_node
 
 
 @register
@@ -25,7 +26,7 @@ class ClosePlace(ChangeType):
         except UnknownPlaceError as e:
             ch.problem(probs, str(e), "use a place name, id or code", key="place")
             return
-        j = f"road:{ep.place}"
+        j = junction_node(ep.place)
         if j in G:
             for edges in (G.in_edges(j, keys=True, data=True), G.out_edges(j, keys=True, data=True)):
                 G.remove_edges_from([(u, v, k) for u, v, k, d in list(edges) if d.get("kind") == "road"])

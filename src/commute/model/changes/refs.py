@@ -8,7 +8,8 @@ import networkx as nx
 
 from commute.errors import Problems, UnknownPlaceError
 from commute.model.changes.base import Change
-from commute.model.graph import REVERSE_SUFFIX, add_service, station_node
+from commute.model.graph import add_service, station_node
+from commute.model.ids import hop_key, junction_node, reverse_service, station_of
 from commute.model.places import PlaceIndex
 
 
@@ -18,7 +19,7 @@ def junction(G: nx.MultiDiGraph, index: PlaceIndex, ref: Any, ch: Change, key: s
         if not all(k in ref for k in ("id", "lon", "lat")):
             ch.problem(probs, f"new junction in {key} needs id, lon and lat", "add them", key=key)
             return None
-        node = f"road:{ref['id']}"
+        node = junction_node(ref["id"])
         if node not in G:
             G.add_node(
                 node,
@@ -30,7 +31,7 @@ def junction(G: nx.MultiDiGraph, index: PlaceIndex, ref: Any, ch: Change, key: s
                 place=None,
             )
         return node
-    node = f"road:{ref}"
+    node = junction_node(ref)
     if node in G:
         return node
     try:
@@ -38,7 +39,7 @@ def junction(G: nx.MultiDiGraph, index: PlaceIndex, ref: Any, ch: Change, key: s
     except UnknownPlaceError as e:
         ch.problem(probs, str(e), "use a place name, a place id or a junction id", key=key)
         return None
-    node = f"road:{ep.place}"
+    node = junction_node(ep.place)
     if node not in G:
         ch.problem(probs, f"place {ref!r} has no road junction", "connect another place", key=key)
         return None
@@ -79,17 +80,17 @@ def drop_service(G: nx.MultiDiGraph, sid: str) -> None:
     """Remove one service direction and its hops."""
     svc = G.graph["services"].pop(sid)
     for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
-        G.remove_edge(station_node(x), station_node(y), key=f"{sid}#{i + 1}")
+        G.remove_edge(station_node(x), station_node(y), key=hop_key(sid, i + 1))
 
 
 def close_station(G: nx.MultiDiGraph, node: str) -> None:
     """Remove a station; services pass through it without stopping (their hops merge)."""
-    st = node[len("station:") :]
+    st = station_of(node)
     for sid in [s for s, d in G.graph["services"].items() if st in d["stops"]]:
         svc = G.graph["services"][sid]
         hops = []
         for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
-            e = G.edges[station_node(x), station_node(y), f"{sid}#{i + 1}"]
+            e = G.edges[station_node(x), station_node(y), hop_key(sid, i + 1)]
             hops.append([x, y, e["run_min"], e["dwell_min"], e.get("length_km"), e.get("speed_kmh")])
         drop_service(G, sid)
         merged: list[list[Any]] = []
@@ -131,7 +132,7 @@ def headway(args: dict[str, Any], service_day_min: float) -> float | None:
 def directions(G: nx.MultiDiGraph, ch: Change, probs: Problems) -> list[str]:
     """The running directions of the service a change names; a problem if there is none."""
     sid = str(ch.args["service"])
-    dirs = [s for s in (sid, sid + REVERSE_SUFFIX) if s in G.graph["services"]]
+    dirs = [s for s in (sid, reverse_service(sid)) if s in G.graph["services"]]
     if not dirs:
         ch.problem(
             probs,

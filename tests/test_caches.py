@@ -1,0 +1,48 @@
+"""Caches are bounded and keyed by content; a network's tables are read-only."""
+
+from __future__ import annotations
+
+import pytest
+
+from commute.errors import ValidationError
+from commute.io import network as N
+from commute.model.graph import build_graph
+from commute.results.travel import place_index
+
+
+def test_network_cache_is_keyed_by_content(net_copy):
+    a = N.load_network(net_copy)
+    assert N.load_network(net_copy) is a
+    p = net_copy / "places.csv"
+    p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")  # same rows, other bytes
+    b = N.load_network(net_copy)
+    assert b is not a and b.version != a.version and b.version == N.content_version(net_copy)
+    assert N._load_cached.cache_info().maxsize == N.NETWORK_CACHE_SIZE
+    assert N._load_validated.cache_info().maxsize == N.NETWORK_CACHE_SIZE
+
+
+def test_a_network_that_fails_validation_fails_every_time(net_copy):
+    p = net_copy / "stations.csv"
+    lines = p.read_text(encoding="utf-8").splitlines()
+    p.write_text("\n".join([lines[0], lines[1], lines[1], *lines[2:]]) + "\n", encoding="utf-8")  # a duplicate id
+    for _ in range(2):
+        with pytest.raises(ValidationError):
+            N.load_network(net_copy)
+    assert N.load_network(net_copy, validate=False).version == N.content_version(net_copy)
+
+
+def test_tables_are_read_only(net):
+    before = net.tables["places"]["pop_2020"].sum()
+    t = net.tables["places"]
+    t.loc[t.index[0], "pop_2020"] = -1
+    t["pop_2020"] = 0
+    q = net.places
+    q.loc[q.index[0], "pop_2020"] = -5
+    assert net.tables["places"]["pop_2020"].sum() == before
+    with pytest.raises(TypeError):
+        net.tables["places"] = t  # type: ignore[index]
+
+
+def test_place_index_is_shared_by_content(net):
+    g1, g2 = build_graph(net, 2021), build_graph(net, 2026)
+    assert place_index(g1) is place_index(g2)
