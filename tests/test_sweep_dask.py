@@ -136,7 +136,7 @@ def test_a_killed_worker_loses_nothing_and_counts_nothing_twice(tmp_path, net):
     sweep = load_sweep(p)
     out = tmp_path / "k.parquet"
     killed: list[int] = []
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         with Client(cluster) as client:
             pids = client.run(os.getpid)
 
