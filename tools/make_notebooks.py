@@ -104,7 +104,7 @@ from commute.model.scenario import load_scenario
 from commute.results.targets import load_targets, resolve_targets
 
 sc = load_scenario("scenarios/package_broken_roads.yaml")
-sets = [load_targets(p) for p in resolve_targets("123,huangshi_134,one_day")]
+sets = [load_targets(p) for p in resolve_targets("123")]
 contrib = attribute(load_network(), sc, sets)
 contrib.pivot_table(index="what", columns="score", values="shapley").round(1)""",
         ),
