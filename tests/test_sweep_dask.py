@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import textwrap
-import time
 
 import numpy as np
 import pandas as pd
@@ -137,22 +136,16 @@ def test_a_killed_worker_loses_nothing_and_counts_nothing_twice(tmp_path, net):
     out = tmp_path / "k.parquet"
     killed: list[int] = []
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
-        with Client(cluster) as client:
-            pids = client.run(os.getpid)
+        with Client(cluster) as client:  # closed before the sweep: one client per process at a time
+            pids = list(client.run(os.getpid).values())
 
-            def kill(n):
-                if killed:
-                    return
-                for _ in range(200):  # a worker that is running a batch right now
-                    busy = [w for w, keys in client.processing().items() if keys]
-                    if busy:
-                        break
-                    time.sleep(0.01)
-                victim = busy[0] if busy else next(iter(pids))
-                killed.append(pids[victim])
-                os.kill(pids[victim], signal.SIGKILL)
+        def kill(n):
+            # after the first batch, both workers hold batches (8 batches of one scenario on 2 workers)
+            if not killed:
+                killed.append(pids[0])
+                os.kill(pids[0], signal.SIGKILL)
 
-            st = run_sweep(sweep, out, scheduler=cluster.scheduler_address, batch_size=1, on_batch=kill)
+        st = run_sweep(sweep, out, scheduler=cluster.scheduler_address, batch_size=1, on_batch=kill)
     assert killed, "a worker was killed during the sweep"
     assert st.evaluated == 8 and st.total == 8
     rows = check_once(out, sweep, net)
