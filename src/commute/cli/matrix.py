@@ -37,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
     measure = parse_measure(args.measure)
     check_format(args.format)
     G = graph_from_args(args)
+    if getattr(args, "cost", None) is not None:
+        return _with_cost(args, G, modes, measure)
     df = travel_times(
         G,
         args.origins,
@@ -65,6 +67,26 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _with_cost(args: argparse.Namespace, G: Any, modes: Any, measure: Any) -> int:
+    """``--cost``: one row per pair and mode, that mode's best journey by the cost, with its fare."""
+    from commute.cli.render import emit, render
+    from commute.results.cost_journeys import check_cost, cost_matrix
+    from commute.results.travel import endpoints, make_query
+
+    cost = check_cost(args.cost)
+    o = endpoints(G, args.origins)
+    d = endpoints(G, args.destinations if args.destinations else args.origins)
+    q = make_query(args.depart, args.step, args.statistic, args.transfer_penalty)
+    df = cost_matrix(G, o, d, modes=modes, measure=measure, query=q, cost=cost, value_of_time=args.value_of_time)
+    for c in ("minutes", "generalized_min"):
+        df[c] = df[c].round(1)
+    df["fare"] = df["fare"].round(2)
+    meta = {"network": G.graph["network"], "year": G.graph["year"], "cost": cost,
+            "scenario": (G.graph.get("scenario") or {}).get("name"), "measure": measure.value}  # fmt: skip
+    emit(render(df, args.format, meta=meta), args.output)
+    return 0
+
+
 def register(sub: Any) -> None:
     """Declare ``commute matrix``."""
     p = options.verb(sub, "matrix", run)
@@ -72,6 +94,6 @@ def register(sub: Any) -> None:
     p.add_argument("--destinations", default=None, help="as --origins (default: the origins)")
     all_modes = {"default": "road,rail,air", "help": "comma-separated: road, rail, air (default: all)"}
     options.add(p, "network", "scenario", "year", "modes", "measure", modes=all_modes)
-    options.add(p, "depart", "step", "statistic", "transfer_penalty")
+    options.add(p, "depart", "step", "statistic", "transfer_penalty", "cost", "value_of_time")
     p.add_argument("--cutoff", type=float, default=None, help="ignore trips longer than this many minutes")
     options.output(p, "csv", "csv (default), table or json")

@@ -64,6 +64,18 @@ SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
             "median door_to_door over a window, fastest at one departure time)",
         },
     ),
+    "cost": (
+        ("--cost",),
+        {
+            "default": None,
+            "help": "minutes, fare or generalized: each mode's best journey by that cost, with its fare "
+            "and currency (default: minutes only, no fares)",
+        },
+    ),
+    "value_of_time": (
+        ("--value-of-time",),
+        {"type": float, "default": None, "help": "CNY per hour for --cost generalized (default: the network's)"},
+    ),
     "transfer_penalty": (
         ("--transfer-penalty",),
         {"type": float, "default": None, "help": "minutes to change trains at a station (default: the network's)"},

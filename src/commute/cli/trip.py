@@ -23,30 +23,36 @@ def run(args: argparse.Namespace) -> int:
     commute trip 黄石 拉萨 --depart 08:00 --modes rail,air
     """
     from commute.cli.render import check_format, emit, render
+    from commute.model.cost import costs_of, leg_fares
     from commute.model.modes import parse_measure, parse_modes
-    from commute.results.travel import trip
+    from commute.results.travel import endpoints, legs_table, make_query
+    from commute.search import api
 
     modes = parse_modes(args.modes)
     measure = parse_measure(args.measure)
     check_format(args.format)
     G = graph_from_args(args)
-    minutes, legs = trip(
-        G,
-        args.origin,
-        args.destination,
-        modes=modes,
-        measure=measure,
-        depart=args.depart,
-        step=args.step,
-        statistic=args.statistic,
-        transfer_penalty=args.transfer_penalty,
-    )
+    q = make_query(args.depart, args.step, args.statistic, args.transfer_penalty)
+    eng = api.compile_engine(G, modes, measure, q)
+    (o,) = endpoints(G, args.origin)
+    (d,) = endpoints(G, args.destination)
+    minutes, raw = api.best_trip(eng, o, d)
     if math.isnan(minutes):
         sys.stderr.write(f"commute: no journey from {args.origin} to {args.destination} by {args.modes}.\n")
         return 1
-    shown = legs[["mode", "train", "from", "to", "depart", "arrive", "minutes", "kind"]]
-    head = f"{args.origin} → {args.destination}: {minutes:.0f} min ({measure.value}, {','.join(sorted(modes))})\n"
-    text = render(shown, args.format, meta={"origin": args.origin, "destination": args.destination, "minutes": minutes})
+    legs = legs_table(G, raw)
+    fares = leg_fares(G, raw)
+    legs["fare"] = [round(f, 2) for f in fares]
+    total = float(sum(fares))
+    currency = costs_of(G).currency
+    shown = legs[["mode", "train", "from", "to", "depart", "arrive", "minutes", "fare", "kind"]]
+    head = (
+        f"{args.origin} → {args.destination}: {minutes:.0f} min, {total:.2f} {currency} "
+        f"({measure.value}, {','.join(sorted(modes))})\n"
+    )
+    meta = {"origin": args.origin, "destination": args.destination, "minutes": minutes, "fare": total,
+            "currency": currency}  # fmt: skip
+    text = render(shown, args.format, meta=meta)
     emit(head + text if args.format == "table" else text, args.output)
     return 0
 

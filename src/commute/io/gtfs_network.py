@@ -32,6 +32,7 @@ import yaml
 
 from commute.errors import InvalidOptionError
 from commute.io.gtfs import Feed, day_stop_times, route_mode
+from commute.io.gtfs_fares import fare_tables
 from commute.model.geo import haversine_km
 
 #: minutes between two platforms of one parent station, where transfers.txt gives none
@@ -130,6 +131,7 @@ def feed_to_network(feed: Feed, day: dt.date, *, name: str) -> tuple[dict[str, p
         "trips": trip_rows,
         "trip_stops": trip_stops,
         "transfers": transfers_table(feed, set(used)),
+        **fare_tables(feed, set(used)),
     }
     return tables, _meta(feed, day, name, st)
 
