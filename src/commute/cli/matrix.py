@@ -70,6 +70,7 @@ def run(args: argparse.Namespace) -> int:
 def _with_cost(args: argparse.Namespace, G: Any, modes: Any, measure: Any) -> int:
     """``--cost``: one row per pair and mode, that mode's best journey by the cost, with its fare."""
     from commute.cli.render import emit, render
+    from commute.model.cost import money
     from commute.results.cost_journeys import check_cost, cost_matrix
     from commute.results.travel import endpoints, make_query
 
@@ -80,7 +81,7 @@ def _with_cost(args: argparse.Namespace, G: Any, modes: Any, measure: Any) -> in
     df = cost_matrix(G, o, d, modes=modes, measure=measure, query=q, cost=cost, value_of_time=args.value_of_time)
     for c in ("minutes", "generalized_min"):
         df[c] = df[c].round(1)
-    df["fare"] = df["fare"].round(2)
+    df["fare"] = [money(f) for f in df["fare"]]
     meta = {"network": G.graph["network"], "year": G.graph["year"], "cost": cost,
             "scenario": (G.graph.get("scenario") or {}).get("name"), "measure": measure.value}  # fmt: skip
     emit(render(df, args.format, meta=meta), args.output)

@@ -129,6 +129,10 @@ def run_compare(args: argparse.Namespace) -> int:
     from commute.results.targets import compare, compare_summary
 
     check_format(args.format, _TABLE_FIRST)
+    if getattr(args, "cost", None):
+        from commute.cli.cost import compare_fares
+
+        return compare_fares(args)
     runs = check_runs(args, [args.base, *args.others], legs=False)
     base = runs[0]
     cmp = pd.concat([compare(base["detail"], r["detail"], label=r["scenario"]) for r in runs[1:]], ignore_index=True)
@@ -241,6 +245,9 @@ def register(sub: Any) -> None:
     p.add_argument("base", help="base scenario file")
     p.add_argument("others", nargs="+", help="scenario files to compare with the base")
     options.add(p, "targets", "network", "year", year="override the scenarios' year")
+    from commute.cli.cost import add_compare_options
+
+    add_compare_options(p)
     options.output(p)
 
     p = options.verb(sub, "critical", run_critical)

@@ -23,7 +23,7 @@ def run(args: argparse.Namespace) -> int:
     commute trip 黄石 拉萨 --depart 08:00 --modes rail,air
     """
     from commute.cli.render import check_format, emit, render
-    from commute.model.cost import costs_of, leg_fares
+    from commute.model.cost import costs_of, leg_fares, money
     from commute.model.modes import parse_measure, parse_modes
     from commute.results.travel import endpoints, legs_table, make_query
     from commute.search import api
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     legs = legs_table(G, raw)
     fares = leg_fares(G, raw)
-    legs["fare"] = [round(f, 2) for f in fares]
+    legs["fare"] = [money(f) for f in fares]
     total = float(sum(fares))
     currency = costs_of(G).currency
     shown = legs[["mode", "train", "from", "to", "depart", "arrive", "minutes", "fare", "kind"]]

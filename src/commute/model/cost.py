@@ -52,6 +52,15 @@ def generalized(minutes: float, fare: float, value_of_time: float) -> float:
     return minutes + fare * 60.0 / value_of_time
 
 
+def money(x: float) -> str:
+    """An amount as text with two decimals ("" for NaN), so tables do not round 9.75 to 9.8.
+
+    >>> money(9.75), money(float("nan"))
+    ('9.75', '')
+    """
+    return "" if math.isnan(x) else f"{x:.2f}"
+
+
 def journey_items(G: nx.MultiDiGraph, legs: Sequence[Any], costs: Costs | None = None) -> list[Item]:
     """The priced items of a journey's legs, after the scenario's discounts and passes."""
     c = costs or costs_of(G)
