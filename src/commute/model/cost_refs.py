@@ -28,11 +28,12 @@ def number(ch: Change, key: str, probs: Problems, *, lo: float = 0.0, hi: float 
         return True
     v = ch.args[key]
     if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v):
-        ch.problem(probs, f"{ch.verb} {key} {v!r} is not a number", f"give a number from {lo} to {hi}", key=key)
+        ch.problem(probs, f"{ch.verb} {key} {v!r} is not a number", f"give a number from {lo:g} to {hi:g}", key=key)
         return False
     if not lo <= v <= hi:
-        what = "negative" if v < 0 else f"outside {lo}-{hi}"
-        ch.problem(probs, f"{ch.verb} {key} {v} is {what}", f"give a number from {lo} to {hi}", key=key)
+        what = "negative" if v < 0 else f"outside {lo:g}-{hi:g}"
+        hint = "give zero or more" if math.isinf(hi) and lo == 0 else f"give a number from {lo:g} to {hi:g}"
+        ch.problem(probs, f"{ch.verb} {key} {v} is {what}", hint, key=key)
         return False
     return True
 
@@ -149,7 +150,8 @@ def table_of(args: dict[str, Any]) -> FareTable:
 def add_rule(ctx: Context, field: str, rule: Any) -> None:
     """Append a rule to one of the graph's cost-rule lists (a new :class:`Costs`; the old is kept unchanged)."""
     c = costs_of(ctx.G)
-    ctx.G.graph["costs"] = replace(c, **{field: (*getattr(c, field), rule)})
+    new: dict[str, Any] = {field: (*getattr(c, field), rule)}
+    ctx.G.graph["costs"] = replace(c, **new)
 
 
 def describe_cover(cov: Any) -> str:

@@ -127,7 +127,7 @@ def candidates(
             latest[arr] = max(latest.get(arr, -math.inf), float(t0))
     out = []
     for t0 in sorted(latest.values()):
-        legs = itinerary.legs_at(eng, origin, dest, t0)
+        legs: list[Any] = list(itinerary.legs_at(eng, origin, dest, t0))
         if not legs:
             continue
         if measure is Measure.STATION_TO_STATION:
