@@ -112,10 +112,10 @@ def candidates(
     costs = costs_of(G)
     eng = api.compile_engine(G, {mode}, measure, query)
     if not isinstance(eng, T.TransitEngine):
-        minutes, legs = api.best_trip(eng, origin, dest)
+        minutes, road = api.best_trip(eng, origin, dest)
         if not math.isfinite(minutes):
             return []
-        return [Journey(float(minutes), journey_fare(G, legs, costs), math.nan, mode.value, tuple(legs))]
+        return [Journey(float(minutes), journey_fare(G, road, costs), math.nan, mode.value, tuple(road))]
     deps = eng.query.departures(eng.measure)
     if deps is None:
         deps = T._origin_departures(eng, origin)
