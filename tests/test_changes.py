@@ -49,7 +49,7 @@ def _road_key(base):
 
 
 def test_every_verb_is_registered():
-    assert set(VERBS) == set(REGISTRY) and len(VERBS) == 9
+    assert set(VERBS) == set(REGISTRY) and len(VERBS) == 13
 
 
 def test_open_project_switches_on_its_elements(net):

@@ -22,6 +22,10 @@ _ORDER = (
     "add_service",
     "change_service",
     "remove_service",
+    "set_fare",
+    "set_toll",
+    "monthly_pass",
+    "discount",
 )
 
 import_modules(__name__, __path__, _SUPPORT)
