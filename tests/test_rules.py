@@ -31,7 +31,7 @@ def _rule(kind: str, **spec) -> Rule:
 
 
 def test_every_kind_is_registered():
-    assert set(KINDS) == set(REGISTRY) == {"reach", "station_coverage", "expressway_access", "day_trip"}
+    assert set(KINDS) == set(REGISTRY) == {"reach", "station_coverage", "expressway_access", "day_trip", "affordable"}
     for k in KINDS:
         assert REGISTRY[k].required <= REGISTRY[k].all_keys
 

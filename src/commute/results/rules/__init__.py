@@ -13,7 +13,7 @@ from commute.results.rules.base import REGISTRY, CheckContext, Rule, RuleKind, r
 
 _SUPPORT = {"base", "fields", "pairs"}
 # The order of KINDS is the order hints list them in.
-_ORDER = ("reach", "station_coverage", "expressway_access", "day_trip")
+_ORDER = ("reach", "station_coverage", "expressway_access", "day_trip", "affordable")
 
 import_modules(__name__, __path__, _SUPPORT)
 KINDS: tuple[str, ...] = ordered(REGISTRY, _ORDER)

@@ -45,6 +45,8 @@ DETAIL_COLUMNS = [
     "legs",
     "pop",
 ]
+#: Columns a rule that bounds money adds (``affordable``); absent from the other rules' rows.
+MONEY_COLUMNS = ["fare_cny", "max_fare_cny", "generalized_min", "max_generalized_min"]
 EngineFor = Callable[[str, Measure, T.Query], api.AnyEngine]
 
 
@@ -163,4 +165,5 @@ def row(
 
 def frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
     """Detail rows as a frame with the columns :data:`DETAIL_COLUMNS`."""
-    return pd.DataFrame(rows, columns=DETAIL_COLUMNS)
+    money = [c for c in MONEY_COLUMNS if any(c in r for r in rows)]  # only where a rule bounds money
+    return pd.DataFrame(rows, columns=DETAIL_COLUMNS + money)

@@ -23,6 +23,9 @@ def check_values(r: dict[str, Any], report: Report, index: PlaceIndex | None = N
     for k in ("within_min", "stay_hours", "min_speed_kmh"):
         if k in r and not _positive(r[k]):
             report(k, f"{k} {r[k]!r} is not a positive number", f"give {k} in its unit")
+    for k in ("max_fare_cny", "max_generalized_min", "value_of_time"):
+        if k in r and (not isinstance(r[k], int | float) or isinstance(r[k], bool) or r[k] < 0):
+            report(k, f"{k} {r[k]!r} is negative or not a number", f"give {k} as zero or more")
     for k in ("day_start", "day_end"):
         if k in r and (not isinstance(r[k], int | float) or not 0 <= r[k] <= 30):
             report(k, f"{k} {r[k]!r} is not an hour of the day", "give hours, e.g. 6 or 22.5")
