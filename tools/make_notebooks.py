@@ -226,6 +226,85 @@ pd.concat([commute.travel_times(g, "云梦县", "应城市,天门,汉川市", mo
 path.unlink()""",
         ),
     ],
+    "05_monthly_pass.ipynb": [
+        (
+            "md",
+            """# A monthly pass (月票制) on the Wuhan–Huangshi line and the 武黄 expressway
+
+The circle's plan proposes monthly passes on the intercity railways and expressways (seed 000). Does
+a pass make Huangshi–Wuhan a daily commute people can afford, and who gains? The fares, tolls and
+running costs are estimates (README, "Cost model"); a pass spreads its price over 44 trips a month,
+and the covered part of a journey costs `min(its fare, price / 44)`.""",
+        ),
+        ("code", SETUP),
+        (
+            "md",
+            """Who gains from the shipped 300-yuan pass (`scenarios/pass_wuhan_huangshi.yaml`): the cheapest
+journey by road and by rail from Huangshi and Ezhou to Wuhan, before and after.""",
+        ),
+        (
+            "code",
+            """from commute.model.scenario import graph_for
+from commute.results.cost_compare import fare_compare
+from commute.results.travel import endpoints, make_query
+
+G = graph_for(year=2026)
+with_pass = graph_for(scenario="scenarios/pass_wuhan_huangshi.yaml")
+query = make_query("07:00-09:00", 1)
+who = fare_compare(G, [("pass 300", with_pass)], endpoints(G, "黄石,鄂州"), endpoints(G, "武汉"),
+                   modes="road,rail", query=query, cost="fare")
+who[["origin", "destination", "mode", "fare_before", "fare_after", "minutes_before", "minutes_after",
+     "origin_pop", "gains"]].round(2)""",
+        ),
+        (
+            "md",
+            """The population of the circle cities Huangshi reaches within 60 and 90 minutes for at most
+20 yuan, against the pass price. The journeys do not depend on the price, so they are found once
+and priced again for each pass.""",
+        ),
+        (
+            "code",
+            """from dataclasses import replace
+
+from commute.model.cost import costs_of
+from commute.model.cost_rules import Cover, Pass
+from commute.model.modes import Measure, Mode
+from commute.results.cost_journeys import candidates, cheapest_within, reprice
+
+(huangshi,) = endpoints(G, "黄石")
+circle = [c for c in endpoints(G, "circle") if c.key != huangshi.key]
+journeys = {
+    c.key: [j for m in (Mode.ROAD, Mode.RAIL) for j in candidates(G, huangshi, c, m, Measure.DOOR_TO_DOOR, query)]
+    for c in circle
+}
+cover = Cover(classes=frozenset({"C", "D", "G"}), roads=frozenset({"G50 沪渝高速 (黄梅–武汉)"}),
+              within=frozenset({"wuhan", "huangshi", "ezhou"}))
+rows = []
+for price in (None, 150, 300, 600, 900, 1200):
+    costs = costs_of(G) if price is None else replace(costs_of(G), passes=(Pass("武黄月票", price, 44, cover),))
+    priced = {c.key: reprice(G, journeys[c.key], costs) for c in circle}
+    for limit in (60, 90):
+        ok = [c for c in circle if (j := cheapest_within(priced[c.key], limit)) is not None and j.fare <= 20]
+        rows.append(("no pass" if price is None else price, limit, sum(c.pop for c in ok) / 1e6))
+curve = pd.DataFrame(rows, columns=["pass_price_cny", "within_min", "population_m"])
+curve.pivot(index="pass_price_cny", columns="within_min", values="population_m").round(2)""",
+        ),
+        (
+            "code",
+"""priced_only = curve[curve["pass_price_cny"] != "no pass"]
+ax = priced_only.pivot(index="pass_price_cny", columns="within_min", values="population_m").plot(marker="o")
+ax.set_xlabel("monthly pass price (CNY, 44 trips)")
+ax.set_ylabel("population within the limit for at most 20 CNY (million)")
+ax.set_title("From Huangshi: circle population within 60 / 90 min and 20 yuan")""",
+        ),
+        (
+            "md",
+            """No journey from Huangshi reaches Wuhan within 60 minutes door to door today, so the pass
+cannot move the 60-minute line: it needs a faster train or road first. Within 90 minutes the D train
+from 黄石北 becomes affordable with a pass up to about 700 yuan (700 / 44 + two 2-yuan bus fares is
+about 20 yuan); above that Wuhan drops out again.""",
+        ),
+    ],
     "06_sweep.ipynb": [
         (
             "md",
