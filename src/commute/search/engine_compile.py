@@ -1,25 +1,7 @@
 """Compiling a graph into the frequency-model search graph (:class:`Engine`).
 
-The model, as :mod:`commute.search.engine` states it:
-
-Compiling expands the planner's graph into a search graph in which waiting and transfers
-are explicit (a frequency-based transit model):
-
-- every station has a *hub* (in the station, before boarding) and an *exit* node;
-- every stop of every service direction has a *route* node;
-- boarding (hub -> route) costs half the headway; riding (route -> next route) costs the run
-  time plus the dwell at the stop it leaves; alighting to the exit costs nothing, alighting to
-  the hub (to transfer) costs the mode's transfer penalty;
-- access links enter a station at its hub and leave it from its exit, so a station is never a
-  shortcut between two access links;
-- interchange links (a change of station within a city, e.g. 武汉 to 汉口) leave one station's
-  exit for another's hub; they count in both measures, as a timetable journey includes them.
-
-``door_to_door`` searches from a place node to place nodes. ``station_to_station`` starts on
-board at the origin's stations (no first wait, no access) and ends on alighting at the
-destination's stations; waits and penalties of transfers are still counted.
-
-Searches use :func:`scipy.sparse.csgraph.dijkstra` (compiled, exact). Unreachable is NaN.
+The search graph, its hubs, exits, route nodes and costs are described in
+:mod:`commute.search.engine`, which caches and searches what this module builds.
 """
 
 from __future__ import annotations
