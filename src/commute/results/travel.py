@@ -16,8 +16,8 @@ import pandas as pd
 
 from commute.errors import InvalidOptionError
 from commute.io.network import Network
+from commute.model.access import add_access_pair
 from commute.model.geo import haversine_km
-from commute.model.graph import add_access_pair
 from commute.model.ids import place_node
 from commute.model.modes import Measure, Mode
 from commute.model.params import parameters_of
