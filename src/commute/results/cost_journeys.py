@@ -160,7 +160,7 @@ def cost_matrix(
         origin_id, destination_id``, one row per pair and mode; NaN where the mode has no
         journey.
     """
-    from commute.search.transit import clock
+    from commute.search.query import clock
 
     check_cost(cost)
     costs = costs_of(G)
