@@ -74,7 +74,8 @@ def test_matrix_with_scenario_and_output(tmp_path, capsys):
         str(out),
     )
     assert code == 0 and stdout == ""
-    assert out.read_text(encoding="utf-8").startswith("origin,destination,minutes")
+    assert out.read_bytes().startswith(b"\xef\xbb\xbf")  # a byte-order mark for spreadsheets
+    assert out.read_text(encoding="utf-8-sig").startswith("origin,destination,minutes")
 
 
 def test_unreachable_is_empty_not_a_number(capsys):
