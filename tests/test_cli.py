@@ -108,7 +108,7 @@ def test_unreachable_is_empty_not_a_number(capsys):
         (["matrix", "--origins", "武汉", "--format", "xml"], "unknown format"),
         (["matrix", "--origins", "武汉", "--scenario", "nope.yaml"], "does not exist"),
         (["matrix", "--origins", "武汉", "--network", "nowhere"], "neither a folder nor a shipped network"),
-        (["matrix", "--origins", "武汉", "-o", "/no/such/dir/x.csv"], "does not exist"),
+        (["matrix", "--origins", "武汉", "-o", "/etc/hostname/dir/x.csv"], "is a file"),
     ],
 )
 def test_bad_input_is_one_sentence_and_non_zero(capsys, args, message):

@@ -138,11 +138,22 @@ def test_cli_errors_leave_nothing_behind(tmp_path, capsys, args, message):
 
 
 def test_cli_unwritable_and_bad_extension(tmp_path, capsys):
-    assert main(["isochrones", "--origin", "武汉", "-o", str(tmp_path / "nope" / "x.png")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")
+    assert main(["isochrones", "--origin", "武汉", "-o", str(tmp_path / "afile" / "x.png")]) == 2
+    assert "is a file" in capsys.readouterr().err
     assert main(["isochrones", "--origin", "武汉", "-o", str(tmp_path / "x.docx")]) == 2
     assert "unknown extension" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert [f.name for f in tmp_path.iterdir()] == ["afile"]
+
+
+def test_cli_makes_missing_output_folders(tmp_path, capsys):
+    out = tmp_path / "maps" / "{origin}_{scenario}.geojson"
+    code = main(["isochrones", "--origin", "武汉", "--origin", "黄石", "--minutes", "60", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert sorted(f.name for f in (tmp_path / "maps").iterdir()) == [
+        "武汉_wuhan_circle.geojson",
+        "黄石_wuhan_circle.geojson",
+    ]
 
 
 def test_parse_minutes():

@@ -158,11 +158,17 @@ def encode(text: str, encoding: str) -> bytes:
 def emit(text: str, output: str | None, *, fmt: str | None = None, encoding: str | None = None) -> None:
     """Write ``text`` atomically to ``output`` (see :func:`file_encoding`), or to stdout when it is None.
 
+    Missing folders of ``output`` are created (after every check has passed).
+
     On stdout the text goes as the terminal takes it (no byte-order mark) unless ``encoding``
     is given, in which case its bytes are written as they are.
     """
     if output:
+        from commute.results.maps import check_creatable, make_folder
+
         data = encode(text, file_encoding(fmt, output, encoding))
+        check_creatable(Path(output))
+        make_folder(Path(output))
 
         def write(tmp: Path) -> None:
             tmp.write_bytes(data)
