@@ -112,3 +112,30 @@ def test_cli_check_csv_with_bom(tmp_path, capsys):
     stdout = capsys.readouterr().out
     assert not stdout.startswith("\ufeff")  # no mark on a terminal
     assert pd.read_csv(io.StringIO(stdout)).shape == df.shape
+
+
+def test_modes_the_network_lacks_are_an_error(capsys):
+    assert main(["matrix", "--origins", "武汉", "--destinations", "黄石", "--modes", "bus"]) == 2
+    err = capsys.readouterr().err
+    assert "has no bus services" in err and "drop bus from --modes" in err
+    assert main(["matrix", "--origins", "武汉", "--destinations", "黄石", "--modes", "road,bus"]) == 2
+    capsys.readouterr()
+    assert main(["matrix", "--origins", "武汉", "--destinations", "黄石", "--modes", "transit"]) == 0
+    capsys.readouterr()
+
+
+def test_shipped_scenarios_by_name_from_anywhere(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "today_2026", "--targets", "coverage"]) == 0
+    assert "today_2026: year 2026" in capsys.readouterr().out
+    assert main(["check", "no_such_scenario", "--targets", "coverage"]) == 2
+    assert "no_such_scenario" in capsys.readouterr().err
+
+
+def test_close_station_suggests_the_name(tmp_path, capsys):
+    p = tmp_path / "s.yaml"
+    p.write_text(
+        "name: t\nnetwork: wuhan_circle\nyear: 2026\nchanges:\n  - close_station: {station: 武汉站}\n", "utf-8"
+    )
+    assert main(["scenario", "validate", str(p)]) == 2
+    assert "did you mean 武汉" in capsys.readouterr().err
