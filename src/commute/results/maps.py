@@ -262,11 +262,11 @@ def plot_isochrones(
 
 
 def _mark_small(ax: Any, gain: Any, view_m2: float) -> None:
-    """Ring every gained patch too small to see (under 0.05 % of the view) in its band's colour."""
+    """Ring every gained patch of 1 km² or more too small to see (under 0.05 % of the view)."""
     for i, geom in enumerate(gain.geometry):
         parts = getattr(geom, "geoms", [geom])
         for part in parts:
-            if not part.is_empty and part.area < 5e-4 * view_m2:
+            if not part.is_empty and 1e6 <= part.area < 5e-4 * view_m2:  # slivers under 1 km² are noise
                 p = part.representative_point()
                 c = GAIN_COLOURS[min(i, 4)]
                 ax.scatter([p.x], [p.y], s=90, facecolor="none", edgecolor=c, linewidth=1.6, zorder=7)
@@ -303,6 +303,9 @@ def _city_labels(
     return [lab for _, lab in out]
 
 
+_HALO = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0}
+
+
 def _furniture(ax: Any, minx: float, miny: float, maxx: float, maxy: float) -> list[Any]:
     """Scale bar and north arrow; returns their artists (kept free of labels)."""
     from matplotlib.patches import FancyArrow, Rectangle
@@ -316,8 +319,8 @@ def _furniture(ax: Any, minx: float, miny: float, maxx: float, maxy: float) -> l
         ax.add_patch(
             Rectangle((x0 + L / 2, y0), L / 2, h, facecolor="white", edgecolor="black", linewidth=0.6, zorder=8)
         ),
-        ax.text(x0, y0 + 1.8 * h, "0", fontsize=7, ha="center", zorder=8),
-        ax.text(x0 + L, y0 + 1.8 * h, f"{L / 1000:g} km", fontsize=7, ha="center", zorder=8),
+        ax.text(x0, y0 + 1.8 * h, "0", fontsize=7, ha="center", zorder=8, bbox=_HALO),
+        ax.text(x0 + L, y0 + 1.8 * h, f"{L / 1000:g} km", fontsize=7, ha="center", zorder=8, bbox=_HALO),
     ]
     # north arrow (the map is in UTM 50N, where grid north is within about 2 degrees of true north)
     ax_x, ax_y = maxx - 0.06 * span, maxy - 0.14 * tall
