@@ -13,6 +13,7 @@ from commute.results.isochrones import gained, isochrones, parse_minutes, place_
 from commute.results.maps import cjk_font_path, plot_isochrones, write_isochrones
 
 from .conftest import SCENARIOS
+from .test_maps import check_gain_map
 
 BANDS = "60,120,180"
 
@@ -61,6 +62,7 @@ def test_difference_map_shows_gain(tmp_path):
     assert g["gained_km2"].sum() > 1000  # 武宜 brings the land around 天门, 潜江, 荆州 and 宜昌 closer
     fig = plot_isochrones(s, scen, base=b)
     assert "gained" in fig.axes[0].get_title()
+    check_gain_map(fig)  # strong colours, distinct base bands, small gains ringed (tests/test_maps.py)
     write_isochrones(s, scen, tmp_path / "diff.png", base=b)
     assert (tmp_path / "diff.png").stat().st_size > 10_000
 
