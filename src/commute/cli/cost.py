@@ -17,7 +17,7 @@ def add_compare_options(p: argparse.ArgumentParser) -> None:
 
 def compare_fares(args: argparse.Namespace) -> int:
     """Each pair and mode's best journey by --cost in the base and the other scenarios, and who gains."""
-    from commute.cli.render import emit, render
+    from commute.cli.render import emit_for, render, table_width
     from commute.errors import InvalidOptionError
     from commute.model.cost import money
     from commute.model.scenario import graph_for
@@ -37,5 +37,6 @@ def compare_fares(args: argparse.Namespace) -> int:
                       value_of_time=args.value_of_time)  # fmt: skip
     for c in ("fare_before", "fare_after", "fare_gain"):
         df[c] = [money(x) for x in df[c]]
-    emit(render(df, args.format or "table", meta={"base": str(args.base), "cost": cost}), args.output)
+    meta = {"base": str(args.base), "cost": cost}
+    emit_for(args, render(df, args.format or "table", meta=meta, width=table_width(args)))
     return 0

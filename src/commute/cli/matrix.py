@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     commute matrix --origins 武汉 --destinations 黄石,长沙 --modes rail --depart 07:00-09:00 --statistic p85
     """
-    from commute.cli.render import check_format, emit, render
+    from commute.cli.render import check_format, emit_for, render, table_width
     from commute.model.modes import parse_measure, parse_modes
     from commute.results.travel import travel_times
 
@@ -63,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
         "statistic": args.statistic,
     }
     df["minutes"] = df["minutes"].round(1)
-    emit(render(df, args.format, meta=meta), args.output)
+    emit_for(args, render(df, args.format, meta=meta, width=table_width(args)))
     return 0
 
 
 def _with_cost(args: argparse.Namespace, G: Any, modes: Any, measure: Any) -> int:
     """``--cost``: one row per pair and mode, that mode's best journey by the cost, with its fare."""
-    from commute.cli.render import emit, render
+    from commute.cli.render import emit_for, render, table_width
     from commute.model.cost import money
     from commute.results.cost_journeys import check_cost, cost_matrix
     from commute.results.travel import endpoints, make_query
@@ -84,7 +84,7 @@ def _with_cost(args: argparse.Namespace, G: Any, modes: Any, measure: Any) -> in
     df["fare"] = [money(f) for f in df["fare"]]
     meta = {"network": G.graph["network"], "year": G.graph["year"], "cost": cost,
             "scenario": (G.graph.get("scenario") or {}).get("name"), "measure": measure.value}  # fmt: skip
-    emit(render(df, args.format, meta=meta), args.output)
+    emit_for(args, render(df, args.format, meta=meta, width=table_width(args)))
     return 0
 
 

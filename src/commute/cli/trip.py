@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     commute trip 黄石 拉萨 --depart 08:00 --modes rail,air
     """
-    from commute.cli.render import check_format, emit, render
+    from commute.cli.render import check_format, emit_for, render, table_width
     from commute.model.cost import costs_of, leg_fares, money
     from commute.model.modes import parse_measure, parse_modes
     from commute.results.travel import endpoints, legs_table, make_query
@@ -52,8 +52,8 @@ def run(args: argparse.Namespace) -> int:
     )
     meta = {"origin": args.origin, "destination": args.destination, "minutes": minutes, "fare": total,
             "currency": currency}  # fmt: skip
-    text = render(shown, args.format, meta=meta)
-    emit(head + text if args.format == "table" else text, args.output)
+    text = render(shown, args.format, meta=meta, width=table_width(args))
+    emit_for(args, head + text if args.format == "table" else text)
     return 0
 
 
