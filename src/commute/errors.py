@@ -135,6 +135,11 @@ class Problems:
     def __bool__(self) -> bool:
         return bool(self.items)
 
+    @property
+    def count(self) -> int:
+        """Every problem recorded, those only counted included."""
+        return len(self.items) + sum(self.omitted.values())
+
     def raise_if_any(self) -> None:
         """Raise :class:`ValidationError` if any problem was recorded."""
         if self.items:

@@ -22,6 +22,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from commute.cli.checks import check_args
 from commute.errors import CommuteError, ValidationError
 
 #: The verb modules of :mod:`commute.cli`, in the order ``commute --help`` lists them.
@@ -85,6 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     main_thread = threading.current_thread() is threading.main_thread()
     old = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
+        check_args(args)
         guard_outputs(args)
         return int(_run(args))
     except ValidationError as e:

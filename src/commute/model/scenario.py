@@ -215,9 +215,9 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
             probs.add(f, ln, f"unknown change {verb!r}", f"use one of {', '.join(VERBS)}")
             continue
         ch = Change(verb, args, f, ln, dict(getattr(args, "lines", {}) or {}))
-        before = len(probs.items)
+        before = probs.count
         REGISTRY[verb].check_form(ch, probs)
-        if len(probs.items) > before:
+        if probs.count > before:
             ch = replace(ch, form_ok=False)
         changes.append(ch)
     if year is None and parent is not None:

@@ -149,7 +149,10 @@ def _relpath(p: Path, base: Path) -> str:
 def read_snapshot(path: str | Path) -> tuple[dict[str, str], pd.DataFrame]:
     """The header (as a dict) and the table of one snapshot file."""
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise InvalidOptionError(f"snapshot {path} is not UTF-8 text; write it again.") from None
     meta = {}
     body: list[str] = []
     for ln in lines:
@@ -159,7 +162,11 @@ def read_snapshot(path: str | Path) -> tuple[dict[str, str], pd.DataFrame]:
         else:
             body.append(ln)
     keys = {"targets": str, "rule": str, "origin_id": str, "destination_id": str}
-    df = pd.read_csv(io.StringIO("".join(body)), keep_default_na=True, dtype=keys)
+    try:
+        df = pd.read_csv(io.StringIO("".join(body)), keep_default_na=True, dtype=keys)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InvalidOptionError(f"snapshot {path} is not a readable table ({why}); write it again.") from None
     return meta, df
 
 

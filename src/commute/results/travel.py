@@ -230,7 +230,12 @@ def parse_origin(G: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, Endpoi
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise InvalidOptionError(f"origin {t!r} is outside WGS84 lon,lat ranges; give lon,lat in degrees.")
             return _with_point(G, lon, lat)
-    (ep,) = endpoints(G, t)
+    found = endpoints(G, t)
+    if len(found) != 1:
+        raise InvalidOptionError(
+            f"origin {t!r} names {len(found)} places; give one place (repeat --origin for a batch of maps)."
+        )
+    (ep,) = found
     return G, ep
 
 
