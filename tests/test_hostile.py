@@ -530,5 +530,5 @@ def test_latin1_gtfs_feed_imports_and_says_so(tmp_path, capsys):
 
 
 def test_corrupt_snapshot_csv(capsys, tmp_path):
-    (tmp_path / "x.targets.csv").write_bytes(b"# scenario: x\n\x00\x01,\n\"unclosed\n")
+    (tmp_path / "x.targets.csv").write_bytes(b'# scenario: x\n\x00\x01,\n"unclosed\n')
     hostile(capsys, ["snapshot", "check", tmp_path], [tmp_path], says="x.targets.csv")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+
 from commute.errors import InvalidOptionError
 
 #: ``dest -> (lowest, highest, lowest allowed?)``: the accepted range of a numeric option.
