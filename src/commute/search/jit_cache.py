@@ -42,7 +42,7 @@ def configure() -> None:
             d.mkdir(parents=True, exist_ok=True)
         except OSError:  # no writable home: numba falls back to its own locations
             return
-        numba.config.CACHE_DIR = str(d)
+        setattr(numba.config, "CACHE_DIR", str(d))  # noqa: B010 - numba.config has no stubs
 
 
 def _from_cache(e: BaseException) -> bool:
