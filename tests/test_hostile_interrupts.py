@@ -63,7 +63,7 @@ def test_a_set_is_old_or_new_after_a_signal(tmp_path, sig, delay):
     assert kinds in ({"old"}, {"new"}), kinds  # never a mix
     if sig != signal.SIGKILL:
         assert temps == [], temps
-        assert proc.returncode in (0, 130)
+        assert proc.returncode in (0, 130, -sig)  # -sig: the signal came after the set was written
     sweep_stale(tmp_path)  # what the next write does first
     assert _state(tmp_path) == (kinds, [])
 
