@@ -177,3 +177,15 @@ def test_a_new_station_joins_its_place_and_is_used(tmp_path, base_2026):
     before = _minutes(base_2026, "罗田", "汉口", modes="rail", measure="station_to_station")
     after = _minutes(G, "罗田", "汉口", modes="rail", measure="station_to_station")
     assert after[0] <= before[0] and after[0] < INF
+
+
+def test_station_to_station_between_different_places_is_never_0_unless_they_share_a_station(base_2026):
+    from commute.results.shared_stations import shared_pairs
+    from commute.results.travel import endpoints
+
+    names = "麻城,罗田,浠水,英山,红安,团风,黄州,武穴"
+    df = travel_times(base_2026, names, names, modes="rail", measure="station_to_station")
+    eps = {e.key: e for e in endpoints(base_2026, names)}
+    for r in df.itertuples():
+        if r.origin_id != r.destination_id and r.minutes == 0:
+            assert shared_pairs([eps[r.origin_id]], [eps[r.destination_id]]), (r.origin, r.destination)

@@ -4,9 +4,11 @@
   place; :func:`write_set_atomic` does the same for a set of files (a snapshot set, a batch of
   maps): every file is written first, then all are renamed with SIGINT and SIGTERM held back,
   so an interrupt leaves the old set or the new one, never a mix.
-- Temporary files are named ``.<name>.commute-<pid>-<random>.tmp``; they are removed on any
-  error or interrupt, and one left by a killed process (SIGKILL, power loss) is removed by the
-  next write to that folder (:func:`sweep_stale`).
+- A temporary file has the final file's name inside a hidden folder beside it,
+  ``.commute-<pid>-<random>/<name>``, so writers that record the file name (GeoJSON's layer
+  name) write the same bytes on every run; temporaries are removed on any error or interrupt,
+  and one left by a killed process (SIGKILL, power loss) is removed by the next write to that
+  folder (:func:`sweep_stale`).
 - :func:`refuse_inputs` refuses an output path that is one of a command's inputs or lies
   inside a folder it reads (a network folder).
 
@@ -19,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -26,7 +29,7 @@ from pathlib import Path
 
 from .errors import InvalidOptionError
 
-_TMP = re.compile(r"^\..+\.commute-(\d+)-[^.]+\.tmp$")
+_TMP = re.compile(r"^\.commute-(\d+)-[A-Za-z0-9_]+$")
 _HELD = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -75,10 +78,9 @@ def sweep_stale(folder: Path) -> list[Path]:
     with contextlib.suppress(OSError):
         for p in Path(folder).iterdir():
             m = _TMP.match(p.name)
-            if m and not _alive(int(m.group(1))):
-                with contextlib.suppress(OSError):
-                    p.unlink()
-                    gone.append(p)
+            if m and p.is_dir() and not _alive(int(m.group(1))):
+                shutil.rmtree(p, ignore_errors=True)
+                gone.append(p)
     return gone
 
 
@@ -95,9 +97,16 @@ def _alive(pid: int) -> bool:
 
 
 def _temp_for(path: Path) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.commute-{os.getpid()}-", suffix=".tmp", dir=path.resolve().parent)
-    os.close(fd)
-    return Path(tmp)
+    d = Path(tempfile.mkdtemp(prefix=f".commute-{os.getpid()}-", dir=path.resolve().parent))
+    tmp = d / path.name
+    tmp.touch(mode=0o600)
+    return tmp
+
+
+def _drop_temp(tmp: Path) -> None:
+    """Remove a temporary file and its hidden folder (never anything else)."""
+    if _TMP.match(tmp.parent.name):
+        shutil.rmtree(tmp.parent, ignore_errors=True)
 
 
 def _publish(tmp: Path) -> None:
@@ -147,10 +156,12 @@ def write_set_atomic(writers: Mapping[Path, Callable[[Path], object]]) -> list[P
             _publish(temps[p])
         with held_signals():
             for p in paths:
-                os.replace(temps.pop(p), p)
+                tmp = temps.pop(p)
+                os.replace(tmp, p)
+                _drop_temp(tmp)
     finally:
         for tmp in temps.values():
-            tmp.unlink(missing_ok=True)
+            _drop_temp(tmp)
     return paths
 
 
