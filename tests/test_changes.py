@@ -68,7 +68,8 @@ def test_add_road_adds_both_directions_at_table_speed(net, base):
     assert not probs.items
     new = [(u, v, d) for u, v, d in G.edges(data=True) if d.get("upgraded_by") == "scenario"]
     assert len(new) == 2 and {new[0][0], new[0][1]} == {new[1][1], new[1][0]}
-    assert new[0][2]["speed_kmh"] == 100.0 and new[0][2]["minutes"] == pytest.approx(30.0)
+    # 6-lane expressway: design 120 km/h x running factor 0.9 (commute.model.params)
+    assert new[0][2]["speed_kmh"] == 108.0 and new[0][2]["minutes"] == pytest.approx(50 / 108.0 * 60)
 
 
 def test_widen_road_retimes_the_link(net, base):
@@ -76,8 +77,8 @@ def test_widen_road_retimes_the_link(net, base):
     G, probs = _apply(net, base, "widen_road", {"link": k, "lanes": 8, "class": "expressway"})
     assert not probs.items
     (u, v), d = next(((u, v), d) for u, v, kk, d in G.edges(keys=True, data=True) if kk == k)
-    assert d["lanes"] == 8 and d["speed_kmh"] == 110.0
-    assert d["minutes"] == pytest.approx(60.0 * d["length_km"] / 110.0)
+    assert d["lanes"] == 8 and d["speed_kmh"] == 110.4  # design 120 x 0.92
+    assert d["minutes"] == pytest.approx(60.0 * d["length_km"] / 110.4)
     assert d["minutes"] < base.edges[u, v, k]["minutes"]
 
 

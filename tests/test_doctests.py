@@ -32,6 +32,6 @@ def test_docstring_examples(name):
 def test_the_examples_are_found():
     attempted = sum(
         doctest.testmod(importlib.import_module(n), optionflags=doctest.ELLIPSIS, verbose=False, report=False).attempted
-        for n in ("commute.model.modes", "commute.search.transit", "commute.model.trips")
+        for n in ("commute.model.modes", "commute.search.query", "commute.model.trips")
     )
     assert attempted >= 5

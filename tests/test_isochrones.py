@@ -13,6 +13,7 @@ from commute.results.isochrones import gained, isochrones, parse_minutes, place_
 from commute.results.maps import cjk_font_path, plot_isochrones, write_isochrones
 
 from .conftest import SCENARIOS
+from .test_maps import check_gain_map
 
 BANDS = "60,120,180"
 
@@ -61,6 +62,7 @@ def test_difference_map_shows_gain(tmp_path):
     assert g["gained_km2"].sum() > 1000  # 武宜 brings the land around 天门, 潜江, 荆州 and 宜昌 closer
     fig = plot_isochrones(s, scen, base=b)
     assert "gained" in fig.axes[0].get_title()
+    check_gain_map(fig)  # strong colours, distinct base bands, small gains ringed (tests/test_maps.py)
     write_isochrones(s, scen, tmp_path / "diff.png", base=b)
     assert (tmp_path / "diff.png").stat().st_size > 10_000
 
@@ -138,11 +140,22 @@ def test_cli_errors_leave_nothing_behind(tmp_path, capsys, args, message):
 
 
 def test_cli_unwritable_and_bad_extension(tmp_path, capsys):
-    assert main(["isochrones", "--origin", "武汉", "-o", str(tmp_path / "nope" / "x.png")]) == 2
-    assert "does not exist" in capsys.readouterr().err
+    (tmp_path / "afile").write_text("x")
+    assert main(["isochrones", "--origin", "武汉", "-o", str(tmp_path / "afile" / "x.png")]) == 2
+    assert "is a file" in capsys.readouterr().err
     assert main(["isochrones", "--origin", "武汉", "-o", str(tmp_path / "x.docx")]) == 2
     assert "unknown extension" in capsys.readouterr().err
-    assert list(tmp_path.iterdir()) == []
+    assert [f.name for f in tmp_path.iterdir()] == ["afile"]
+
+
+def test_cli_makes_missing_output_folders(tmp_path, capsys):
+    out = tmp_path / "maps" / "{origin}_{scenario}.geojson"
+    code = main(["isochrones", "--origin", "武汉", "--origin", "黄石", "--minutes", "60", "-o", str(out)])
+    assert code == 0, capsys.readouterr().err
+    assert sorted(f.name for f in (tmp_path / "maps").iterdir()) == [
+        "武汉_wuhan_circle.geojson",
+        "黄石_wuhan_circle.geojson",
+    ]
 
 
 def test_parse_minutes():

@@ -25,11 +25,11 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "tools"))
 
 import rail_trips  # noqa: E402
+import road_model  # noqa: E402
 
 from commute.io import timetable as tt  # noqa: E402
 from commute.io.railwayvis import read_railwayvis  # noqa: E402
 from commute.model.geo import haversine_km  # noqa: E402
-from commute.model.params import ROAD_CIRCUITY  # noqa: E402
 from commute.model.params import road_speed as _model_road_speed  # noqa: E402
 from commute.model.runtime_model import calibrate  # noqa: E402
 
@@ -47,9 +47,9 @@ BG_SPEED_NORTH = 310.0
 BG_SPEED_SOUTH = 305.0
 
 
-def road_speed(cls: str, lanes: int) -> int:
-    """Speed of a road class and lane count, from the model's one table (commute.model.params)."""
-    return int(_model_road_speed(cls, lanes))
+def road_speed(cls: str, lanes: int, design_kmh: float | None = None) -> float:
+    """Speed of a road class and lane count, from the model's one rule (commute.model.params)."""
+    return _model_road_speed(cls, lanes, design_kmh)
 
 
 def load_yaml(name: str) -> dict:
@@ -71,16 +71,48 @@ def bg_line_speed(a: float, b: float) -> float:
 
 
 # ---------------------------------------------------------------------------------------------
-def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+def read_counties(shared: Path) -> pd.DataFrame:
+    """The census table of county-level units, each with its prefecture (祁阳市's by its code)."""
     counties = pd.read_csv(shared / "zones/counties_hubei_hunan_jiangxi_2020.csv", dtype={"code": str})
     prefs = pd.read_csv(shared / "zones/prefectures_2020.csv", dtype={"code": str})
+    by_code = dict(zip(prefs["code"], prefs["name"], strict=True))
+    miss = counties["prefecture"].isna()
+    counties.loc[miss, "prefecture"] = counties.loc[miss, "code"].str[:4].add("00").map(by_code)
+    return counties
+
+
+def unit_population(units_df: pd.DataFrame, pref_pop: int) -> dict[str, tuple[int, str]]:
+    """Census population of each unit by code; a unit without a census row gets the prefecture's rest."""
+    out = {}
+    known = units_df["pop_2020"].notna()
+    rest = pref_pop - int(units_df.loc[known, "pop_2020"].sum())
+    for u in units_df.itertuples(index=False):
+        if pd.notna(u.pop_2020):
+            out[u.code] = (int(u.pop_2020), f"zones/counties_hubei_hunan_jiangxi_2020.csv (code {u.code}; 2020 census)")
+        else:
+            if known.sum() != len(units_df) - 1:
+                raise SystemExit(f"prefecture of {u.name} has more than one unit without a census row")
+            out[u.code] = (
+                rest,
+                f"estimate: no census row for {u.name} ({u.code}, code changed after 2020); population = the "
+                "prefecture's 2020 census total (zones/prefectures_2020.csv) minus its other units",
+            )
+    return out
+
+
+def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One place per county-level unit of Hubei, Hunan and Jiangxi, one per city elsewhere; the cities."""
+    counties = read_counties(shared)
+    prefs = pd.read_csv(shared / "zones/prefectures_2020.csv", dtype={"code": str})
     units = {str(k): v for k, v in cities_cfg["units"].items()}
-    name_to_city = {v: k for k, v in cities_cfg["cities"].items()}
     circle = set(cities_cfg["circle"])
     groups: dict[str, list[str]] = {}
     for g in ("circle", "cluster", "major"):
         for c in cities_cfg[g]:
             groups.setdefault(c, []).append(g)
+    missing = sorted(set(counties["code"]) - set(units))
+    if missing:
+        raise SystemExit(f"units without an id in sources/cities.yaml: {missing}")
 
     place_rows, city_rows = [], []
     for city_id, city_name in cities_cfg["cities"].items():
@@ -91,6 +123,8 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
         units_df = counties[counties["prefecture"] == city_name].copy()
         centre_src = ""
         if len(units_df):
+            pops = unit_population(units_df, int(pref["pop_2020"]))
+            units_df["pop_2020"] = [pops[c][0] for c in units_df["code"]]
             districts = units_df[units_df["name"].str.endswith("区")]
             pool = districts if len(districts) else units_df
             dens = pool["pop_2020"] / pool["area_km2"]
@@ -99,13 +133,15 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
                 f"centre: {centre_unit['name']} ({centre_unit['code']}), the city's densest "
                 f"{'district' if len(districts) else 'unit'} (zones/counties_hubei_hunan_jiangxi_2020.csv)"
             )
-        if city_id in circle:
             for u in units_df.itertuples(index=False):
-                pid = units[u.code]
-                kind = "district" if u.name.endswith("区") else ("city" if u.name.endswith("市") else "county")
+                kind = (
+                    "district"
+                    if u.name.endswith("区") and not u.name.endswith("林区")
+                    else ("city" if u.name.endswith("市") else "county")
+                )
                 place_rows.append(
                     {
-                        "place_id": pid,
+                        "place_id": units[u.code],
                         "name_zh": u.name,
                         "kind": kind,
                         "code": u.code,
@@ -114,20 +150,16 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
                         "lon": u.lon,
                         "lat": u.lat,
                         "area_km2": u.area_km2,
-                        "source": f"zones/counties_hubei_hunan_jiangxi_2020.csv (code {u.code}; 2020 census)",
+                        "source": pops[u.code][1],
                     }
                 )
             centre = units[centre_unit["code"]]
         else:
-            if len(units_df):
-                lon, lat, area = centre_unit["lon"], centre_unit["lat"], centre_unit["area_km2"]
-            else:
-                lon, lat = cities_cfg["centre_estimates"][city_id]
-                area = np.nan
-                centre_src = (
-                    "centre: estimate, historic city centre from general knowledge "
-                    "(no county data outside Hubei/Hunan/Jiangxi)"
-                )
+            lon, lat = cities_cfg["centre_estimates"][city_id]
+            centre_src = (
+                "centre: estimate, historic city centre from general knowledge "
+                "(no county data outside Hubei/Hunan/Jiangxi)"
+            )
             place_rows.append(
                 {
                     "place_id": city_id,
@@ -138,7 +170,7 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
                     "pop_2020": int(pref["pop_2020"]),
                     "lon": lon,
                     "lat": lat,
-                    "area_km2": area,
+                    "area_km2": np.nan,
                     "source": f"zones/prefectures_2020.csv (code {pref['code']}; 2020 census population); {centre_src}",
                 }
             )
@@ -161,9 +193,13 @@ def build_places(shared: Path, cities_cfg: dict) -> tuple[pd.DataFrame, pd.DataF
                 + "; groups: DESIGN.md",
             }
         )
-    del name_to_city
     places = pd.DataFrame(place_rows).sort_values("place_id").reset_index(drop=True)
     cities = pd.DataFrame(city_rows).sort_values("city_id").reset_index(drop=True)
+    if places["place_id"].duplicated().any():
+        raise SystemExit(f"duplicate place ids: {sorted(places.loc[places['place_id'].duplicated(), 'place_id'])}")
+    unplaced = sorted(set(counties["code"]) - set(places["code"].astype(str)))
+    if unplaced:
+        raise SystemExit(f"county units of no city in sources/cities.yaml: {unplaced}")
     return places, cities
 
 
@@ -190,7 +226,6 @@ def build_stations(
     osm = pd.read_csv(shared / "rail/stations_osm_2025.csv")
     centre = places.set_index("place_id")
     code_to_place = dict(zip(places["code"].astype(str), places["place_id"], strict=True))
-    circle = set(cities_cfg["circle"])
     rows = []
     for mode, items in (("rail", st_cfg["rail"]), ("air", st_cfg["air"])):
         for sid, s in items.items():
@@ -214,12 +249,10 @@ def build_stations(
                 raise SystemExit(f"station {sid} {s['name']} is not in OSM and has no estimate")
             code = locate_in_counties(shared, lon, lat)
             place = ""
-            if code and code in code_to_place and code_to_place[code] in centre.index:
-                p = code_to_place[code]
-                if centre.loc[p, "city_id"] in circle:
-                    place = p
-            if not place and city and city not in circle:
-                place = city
+            if code and code in code_to_place:
+                place = code_to_place[code]  # the county-level unit the station stands in
+            if not place and city in centre.index:
+                place = city  # a city outside Hubei, Hunan and Jiangxi is one place
             project = s.get("project", "")
             status, opened = "open", 2020
             if project:
@@ -468,99 +501,6 @@ def build_services(
     return services, stops, trips_df, trip_stops, dropped, modelled_lines
 
 
-def build_roads(
-    roads_cfg: dict, places: pd.DataFrame, projects: pd.DataFrame
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    expected = roads_cfg["expected_years"]
-    node_rows = [
-        {
-            "node_id": p.place_id,
-            "name_zh": p.name_zh,
-            "place_id": p.place_id,
-            "lon": p.lon,
-            "lat": p.lat,
-            "source": "junction of the place, at its centroid or centre (places.csv)",
-        }
-        for p in places.itertuples()
-    ]
-    for nid, n in roads_cfg["extra_nodes"].items():
-        node_rows.append(
-            {
-                "node_id": nid,
-                "name_zh": n["name"],
-                "place_id": "",
-                "lon": n["lon"],
-                "lat": n["lat"],
-                "source": n["source"],
-            }
-        )
-    nodes = pd.DataFrame(node_rows).sort_values("node_id").reset_index(drop=True)
-    xy = nodes.set_index("node_id")
-    link_rows = []
-    for c in roads_cfg["corridors"]:
-        seq = c["nodes"]
-        kms = [
-            float(haversine_km(xy.loc[a, "lon"], xy.loc[a, "lat"], xy.loc[b, "lon"], xy.loc[b, "lat"])) * ROAD_CIRCUITY
-            for a, b in zip(seq, seq[1:], strict=False)
-        ]
-        if "length_km" in c:
-            kms = [k * float(c["length_km"]) / sum(kms) for k in kms]
-        if "project" in c:
-            status, opened, how = project_year(projects, expected, c["project"])
-            src = f"projects/projects.csv ({c['project']}); alignment estimate; year: {how}"
-        else:
-            status, opened = "open", 2020
-            src = "estimate: alignment from general knowledge of the expressway network; open before 2021 (base)"
-        src += f"; length = great-circle x {ROAD_CIRCUITY}" + (
-            f" scaled to {c['length_km']} km" if "length_km" in c else ""
-        )
-        for i, (a, b) in enumerate(zip(seq, seq[1:], strict=False)):
-            link_rows.append(
-                {
-                    "link_id": f"{c['id']}:{i + 1}",
-                    "from_node": a,
-                    "to_node": b,
-                    "name_zh": c["name"],
-                    "road_class": c["class"],
-                    "length_km": round(kms[i], 3),
-                    "lanes": c["lanes"],
-                    "speed_kmh": road_speed(c["class"], c["lanes"]),
-                    "status": status,
-                    "opened": opened,
-                    "project": c.get("project", ""),
-                    "source": src,
-                }
-            )
-    links = pd.DataFrame(link_rows)
-    upgrades = []
-    for w in roads_cfg["widenings"]:
-        pairs = set(zip(w["nodes"], w["nodes"][1:], strict=False))
-        sel = links[links["link_id"].str.startswith(w["corridor"] + ":")]
-        ids = [
-            r.link_id
-            for r in sel.itertuples()
-            if (r.from_node, r.to_node) in pairs or (r.to_node, r.from_node) in pairs
-        ]
-        status, opened, how = project_year(projects, expected, w["project"])
-        upgrades.append(
-            {
-                "project": w["project"],
-                "kind": "road_widen",
-                "target": ";".join(ids),
-                "lanes": w["lanes"],
-                "speed_kmh": road_speed("expressway", w["lanes"]),
-                "line": "",
-                "from_km": "",
-                "to_km": "",
-                "old_speed_kmh": "",
-                "status": status,
-                "opened": opened,
-                "source": f"projects/projects.csv ({w['project']}); links covered: estimate; year: {how}",
-            }
-        )
-    return nodes, links.reset_index(drop=True), pd.DataFrame(upgrades)
-
-
 def write_boundaries(shared: Path) -> int:
     """A simplified boundary layer for maps: counties of Hubei/Hunan/Jiangxi and prefectures around them."""
     import geopandas as gpd
@@ -687,9 +627,12 @@ def main() -> None:
     circuity, n_circ = rail_circuity(trips, stations)
     national = read_railwayvis(shared / rail_trips.NATIONAL)
     modelled = [(x["class"], [str(i).partition("@")[0] for i in x["stops"]]) for x in svc_cfg["services"]]
+    # The national file's county rule is read for the circle's units as before the cluster's units were
+    # places (a station of another unit maps to its prefecture city), so the real trips do not change.
+    circle_units = places[places["city_id"].isin(cities_cfg["circle"])]
     mapper = rail_trips.StationMapper(
         stations,
-        places,
+        circle_units,
         cities,
         [m for m, x in zip(modelled, svc_cfg["services"], strict=True) if "project" not in x],
         national,
@@ -700,7 +643,9 @@ def main() -> None:
     services, stops, trips_df, trip_stops, dropped, modelled_lines = build_services(
         shared, svc_cfg, stations, projects_raw, roads_cfg["expected_years"], trips, circuity, real
     )
-    nodes, links, upgrades = build_roads(roads_cfg, places, projects_raw)
+    nodes, links, upgrades, road_derived, _road_fits, _, _ = road_model.build_roads(
+        roads_cfg, places, cities, projects_raw, shared, project_year, road_speed_fn=road_speed
+    )
 
     # Rail speed upgrades of the Beijing-Guangzhou line (projects.csv).
     rail_up = []
@@ -741,7 +686,6 @@ def main() -> None:
                 if p:
                     elements.setdefault(p, []).append(f"{kind}:{getattr(r, col)}")
     not_modelled = {
-        "jianli_huarong_bridge": "not modelled: neither 监利 nor 华容 (Hunan) is a modelled place",
         "wuhan_tianhe_runway_3": "not modelled: a runway adds capacity, not speed, in a model without congestion",
     }
     proj_rows = []
@@ -812,7 +756,7 @@ def main() -> None:
     meta["derived"] = {
         "rail_circuity": round(circuity, 4),
         "rail_circuity_pairs": n_circ,
-        "road_circuity": ROAD_CIRCUITY,
+        **road_derived,
         "timetable_trains": len(trips),
         "real_trips": {k: int(v) for k, v in sorted(trip_counts.items())},
         "real_trip_services": int(services["timetable"].astype(str).eq("True").sum()),

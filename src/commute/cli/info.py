@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     commute info --year 2021
     commute info --places --format csv -o places.csv
     """
-    from commute.cli.render import dumps, emit, render
+    from commute.cli.render import dumps, emit_for, render, table_width
     from commute.results.summary import network_summary
 
     G = graph_from_args(args)
@@ -28,7 +28,7 @@ def run(args: argparse.Namespace) -> int:
         from commute.results.travel import place_index
 
         tab = place_index(G).table()[["key", "name", "kind", "city", "pop", "place"]]
-        emit(render(tab, args.format), args.output)
+        emit_for(args, render(tab, args.format, width=table_width(args)))
         return 0
     counts, km = network_summary(net, G)
     if args.format == "json":
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         lines.append("kilometres by mode and status (all rows), and in use in this year:")
         lines.append(km.to_string(index=False))
         text = "\n".join(lines) + "\n"
-    emit(text, args.output)
+    emit_for(args, text)
     return 0
 
 

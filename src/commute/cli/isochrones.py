@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         G = graphs[s]
         iso = isochrones(G, o, bands, modes=args.modes, settings=settings)
         b = isochrones(base, o, bands, modes=args.modes, settings=settings) if base is not None else None
-        write_isochrones(iso, G, path, base=b)
+        write_isochrones(iso, G, path, base=b, tiles=args.tiles)
         if many:
             done = int(30 * i / len(planned))
             sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{len(planned)} {path.name}")
@@ -95,6 +95,11 @@ def register(sub: Any) -> None:
             "help": "output file (.png .svg .pdf .geojson .gpkg .html), a folder, or a pattern with {origin} "
             "and {scenario}",
         },
+    )
+    p.add_argument(
+        "--tiles",
+        default=None,
+        help="HTML maps: background tiles, 'osm' or an URL template (default none: the page works offline)",
     )
     p.add_argument("--ext", default=".png", help="extension of files written into a folder (default .png)")
     p.add_argument("--step-km", type=float, default=2.0, help="sampling step along roads (street level: 0.1)")

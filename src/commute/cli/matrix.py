@@ -30,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     commute matrix --origins 武汉 --destinations 黄石,长沙 --modes rail --depart 07:00-09:00 --statistic p85
     """
-    from commute.cli.render import check_format, emit, render
+    from commute.cli.render import check_format, emit_for, render, table_width
     from commute.model.modes import parse_measure, parse_modes
     from commute.results.travel import travel_times
 
@@ -71,7 +71,7 @@ def run(args: argparse.Namespace) -> int:
         "statistic": args.statistic,
     }
     df["minutes"] = df["minutes"].round(1)
-    emit(render(df, args.format, meta=meta), args.output)
+    emit_for(args, render(df, args.format, meta=meta, width=table_width(args)))
     return 0
 
 

@@ -94,13 +94,19 @@ def add(p: argparse.ArgumentParser, *names: str, **overrides: dict[str, Any] | s
 
 
 def output(p: argparse.ArgumentParser, default_format: str = "table", formats: str = FORMATS) -> None:
-    """Add ``--format`` and ``-o/--output`` (stdout by default).
+    """Add ``--format``, ``-o/--output`` (stdout by default), ``--wide`` and ``--encoding``.
 
     The format is checked by the verb, not by argparse, so a wrong one is a one-sentence
     :class:`~commute.errors.InvalidOptionError` like every other user mistake.
     """
     p.add_argument("--format", default=default_format, help=formats)
     add(p, "output")
+    p.add_argument("--wide", action="store_true", help="tables: every cell on one line (default: fit 100 columns)")
+    p.add_argument(
+        "--encoding",
+        default=None,
+        help="encoding of the file written with -o (default utf-8-sig for csv, with a byte-order mark; utf-8 else)",
+    )
 
 
 class _HelpFormatter(argparse.HelpFormatter):

@@ -58,20 +58,25 @@ def check_runs(args: argparse.Namespace, files: Sequence[str], *, legs: bool = T
 _DETAIL_COLUMNS = ["rule", "origin", "destination", "minutes", "limit_min", "passed", "short_by_min", "trip_modes"]
 
 
-def _check_table(r: dict[str, Any], details: bool) -> list[str]:
+#: Headers of the check table (population weighted by the 2020 census).
+_CHECK_HEADERS = {"passing": "pairs passing", "pop_share": "pop. passing", "worst": "worst pairs (time, minutes over)"}
+
+
+def _check_table(r: dict[str, Any], details: bool, width: int | None) -> list[str]:
     from commute.cli.render import render, rounded
+    from commute.cli.textable import table
 
     s = r["summary"].copy()
     s["passing"] = s["passing"].astype(str) + "/" + s["pairs"].astype(str)
-    s["pop_share"] = (100 * s["pop_share_passing"]).map(lambda v: f"{v:.0f}%")
+    s["pop_share"] = (100 * s["pop_share_passing"]).map(lambda v: "-" if v != v else f"{v:.0f}%")
     s["result"] = s["all_pass"].map({True: "PASS", False: "FAIL"})
     head = f"== {r['scenario']}: year {r['year']}"
     head += f", scenario hash {r['scenario_hash']}" if r["scenario_hash"] else ""
     head += f", network {r['network_version']}"
     shown = s[["targets", "rule", "result", "passing", "pop_share", "limit_min", "worst"]]
-    parts = [head, shown.to_string(index=False)]
+    parts = [head, table(shown, width=width, headers=_CHECK_HEADERS)]
     if details:
-        parts.append(render(rounded(r["detail"][[*_DETAIL_COLUMNS, "legs"]]), "table").rstrip())
+        parts.append(render(rounded(r["detail"][[*_DETAIL_COLUMNS, "legs"]]), "table", width=width).rstrip())
     return parts
 
 
@@ -88,7 +93,7 @@ def run_check(args: argparse.Namespace) -> int:
     """
     import pandas as pd
 
-    from commute.cli.render import check_format, dumps, emit, records, render, rounded
+    from commute.cli.render import check_format, dumps, emit_for, records, render, rounded, table_width
 
     check_format(args.format, _TABLE_FIRST)
     runs = check_runs(args, args.scenarios)
@@ -108,9 +113,17 @@ def run_check(args: argparse.Namespace) -> int:
             }
         )
     else:
-        text = "\n".join(part for r in runs for part in _check_table(r, args.details)) + "\n"
-    emit(text, args.output)
+        width = table_width(args)
+        text = "\n".join(part for r in runs for part in _check_table(r, args.details, width)) + "\n"
+    emit_for(args, text)
     return 3 if (args.strict and any_fail) else 0
+
+
+_COMPARE_HEADERS = {
+    "now_pass": "pairs now passing",
+    "now_fail": "pairs now failing",
+    "pop_newly_within": "population newly within the limit",
+}
 
 
 def run_compare(args: argparse.Namespace) -> int:
@@ -125,7 +138,8 @@ def run_compare(args: argparse.Namespace) -> int:
     """
     import pandas as pd
 
-    from commute.cli.render import check_format, dumps, emit, records, render, rounded
+    from commute.cli.render import check_format, dumps, emit_for, records, render, rounded, table_width
+    from commute.cli.textable import table
     from commute.results.targets import compare, compare_summary
 
     check_format(args.format, _TABLE_FIRST)
@@ -140,13 +154,14 @@ def run_compare(args: argparse.Namespace) -> int:
     else:
         shown = ["scenario", "targets", "rule", "origin", "destination"]
         flips = cmp[cmp["flip"] != ""][[*shown, "minutes_before", "minutes_after", "gain_min", "flip"]]
+        width = table_width(args)
         text = (
             f"base: {base['scenario']} (year {base['year']})\n"
-            + rounded(summ.drop(columns=["pairs_now_passing"])).to_string(index=False)
+            + table(rounded(summ.drop(columns=["pairs_now_passing"])), width=width, headers=_COMPARE_HEADERS)
             + "\n\npairs that flip:\n"
-            + render(rounded(flips), "table")
+            + render(rounded(flips), "table", width=width)
         )
-    emit(text, args.output)
+    emit_for(args, text)
     return 0
 
 
@@ -160,9 +175,11 @@ def run_critical(args: argparse.Namespace) -> int:
     --------
     commute critical --targets 123 --kinds rail --top 10
     """
-    from commute.cli.render import emit, render
+    from commute.cli.render import check_format, emit_for, render, table_width
     from commute.errors import InvalidOptionError
     from commute.results.attribution import critical_closures
+
+    check_format(args.format)
 
     label, G = _one_graph(args)
     kinds = tuple(k.strip() for k in args.kinds.split(",") if k.strip())
@@ -171,8 +188,20 @@ def run_critical(args: argparse.Namespace) -> int:
         raise InvalidOptionError(f"unknown closure kind(s) {', '.join(bad) or '(none)'}; use road, rail or road,rail.")
     df = critical_closures(G, target_sets(args.targets, G), kinds=kinds)
     head = f"critical closures on {label} (year {G.graph['year']}):\n" if args.format == "table" else ""
-    emit(head + render(df.head(args.top) if args.top else df, args.format), args.output)
+    shown = df.head(args.top) if args.top else df
+    emit_for(args, head + render(shown, args.format, width=table_width(args)))
     return 0
+
+
+ATTRIBUTE_LEGEND = """
+score: pairs_passing = target pairs that pass; pop_passing = 2020 census population of the
+  destinations (or places) of passing pairs; minutes_short = minutes over the limit, summed over
+  failing pairs (lower is better, so a change that helps has a negative value).
+leave one out = the full scenario's score minus its score without this change.
+shapley = the change's average contribution over every order of adding the changes (sampled: the
+  mean over random orders, with its standard error); the values of a score add up to its total,
+  the full scenario's score minus the parent's.
+"""
 
 
 def run_attribute(args: argparse.Namespace) -> int:
@@ -185,16 +214,20 @@ def run_attribute(args: argparse.Namespace) -> int:
     --------
     commute attribute scenarios/package_broken_roads.yaml --targets 123
     """
-    from commute.cli.render import emit, render, rounded
+    from commute.cli.render import check_format, emit_for, render, rounded, table_width
     from commute.io.network import load_network
     from commute.model.scenario import apply_scenario, load_scenario
     from commute.results.attribution import attribute
 
+    check_format(args.format)
     sc = load_scenario(args.scenario)
     net = load_network(args.network or sc.network)
     G = apply_scenario(net, sc, year=None if args.year is None else int(args.year))
     df = attribute(net, sc, target_sets(args.targets, G))
-    emit(render(rounded(df), args.format), args.output)
+    text = render(rounded(df), args.format, width=table_width(args))
+    if args.format == "table":
+        text += ATTRIBUTE_LEGEND
+    emit_for(args, text)
     return 0
 
 
@@ -208,11 +241,12 @@ def run_reach(args: argparse.Namespace) -> int:
     --------
     commute reach --origins 武汉,黄石 --thresholds 60,120 --format csv
     """
-    from commute.cli.render import emit, render, rounded
+    from commute.cli.render import check_format, emit_for, render, rounded, table_width
     from commute.errors import InvalidOptionError
     from commute.model.modes import parse_modes
     from commute.results.metrics import population_within
 
+    check_format(args.format)
     parse_modes(args.modes)
     _, G = _one_graph(args)
     try:
@@ -224,7 +258,9 @@ def run_reach(args: argparse.Namespace) -> int:
     df = population_within(
         G, args.origins, thresholds=ths, modes=args.modes, measure=args.measure, half_life_min=args.half_life
     )
-    emit(render(rounded(df), args.format), args.output)
+    if args.format == "table":  # the unit in the header: persons weighted by the decay
+        df = df.rename(columns={"gravity": f"gravity (persons, half-life {args.half_life:g} min)"})
+    emit_for(args, render(rounded(df), args.format, width=table_width(args)))
     return 0
 
 

@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     --------
     commute trip 黄石 拉萨 --depart 08:00 --modes rail,air
     """
-    from commute.cli.render import check_format, emit, render
+    from commute.cli.render import check_format, emit_for, render, table_width
     from commute.model.modes import parse_measure, parse_modes
     from commute.results.travel import trip
 
@@ -46,8 +46,9 @@ def run(args: argparse.Namespace) -> int:
         return 1
     shown = legs[["mode", "train", "from", "to", "depart", "arrive", "minutes", "kind"]]
     head = f"{args.origin} → {args.destination}: {minutes:.0f} min ({measure.value}, {','.join(sorted(modes))})\n"
-    text = render(shown, args.format, meta={"origin": args.origin, "destination": args.destination, "minutes": minutes})
-    emit(head + text if args.format == "table" else text, args.output)
+    meta = {"origin": args.origin, "destination": args.destination, "minutes": minutes}
+    text = render(shown, args.format, meta=meta, width=table_width(args))
+    emit_for(args, head + text if args.format == "table" else text)
     return 0
 
 

@@ -19,33 +19,82 @@ from typing import Any, Final
 SERVICE_START_MIN: Final = 360.0
 SERVICE_DAY_MIN: Final = 1080.0
 #: Road length over great-circle distance for links given without a length (and a fitted rail one's fallback).
+#: The build tool fits the network's value on the official lengths of ../shared/data/roads/expressway_facts.csv
+#: (``derived: road_circuity`` in network.yaml); this is the fallback: estimate, a common regional value.
 ROAD_CIRCUITY: Final = 1.25
 RAIL_CIRCUITY: Final = 1.2
 ROAD_CLASSES: Final = ("expressway", "urban_expressway", "highway", "arterial")
-#: Free-flow speed (km/h) by road class, and by lanes where the class depends on them.
-ROAD_SPEED: Final[Mapping[str, float | Mapping[int, float]]] = MappingProxyType(
+#: Design speed (km/h) by road class and lanes. Sources: JTG B01-2014 公路工程技术标准 (expressway design
+#: speeds 120/100/80 km/h; first-class highway 100/80/60; second-class 80/60/40; a first-class highway
+#: has 4 or more lanes, a second-class one 2), CJJ 37-2012 城市道路工程设计规范 (urban expressway
+#: 100/80/60; main arterial 60/50/40). The value taken for a class is an estimate: expressway 120 (the
+#: national trunk lines of the plain; a road's own design speed from expressway_facts.csv wins), highway
+#: 4 lanes 80 (first class, the middle value: towns on the road), 2 lanes 60 (second class), urban
+#: expressway 80 and arterial 50 (the middle values).
+ROAD_DESIGN_SPEED: Final[Mapping[str, float | Mapping[int, float]]] = MappingProxyType(
     {
-        "expressway": MappingProxyType({4: 90.0, 6: 100.0, 8: 110.0}),
-        "urban_expressway": 70.0,
-        "highway": 60.0,
-        "arterial": 35.0,
+        "expressway": 120.0,
+        "urban_expressway": 80.0,
+        "highway": MappingProxyType({2: 60.0, 4: 80.0}),
+        "arterial": 50.0,
     }
 )
+#: Free-flow running speed over design speed, by class and lanes. estimate: cars run below the design
+#: speed where lanes are shared with trucks (4-lane expressway 0.85, 6 lanes 0.9, 8 lanes 0.92, never
+#: above the legal 120 km/h of 道路交通安全法实施条例 art. 78); highways lose time at towns and junctions
+#: (0.8); urban roads at signals (urban expressway 0.85, arterial 0.7).
+ROAD_RUNNING_FACTOR: Final[Mapping[str, float | Mapping[int, float]]] = MappingProxyType(
+    {
+        "expressway": MappingProxyType({4: 0.85, 6: 0.9, 8: 0.92}),
+        "urban_expressway": 0.85,
+        "highway": 0.8,
+        "arterial": 0.7,
+    }
+)
+#: Legal top speed on an expressway (道路交通安全法实施条例 art. 78).
+EXPRESSWAY_LIMIT_KMH: Final = 120.0
+#: Running speed inside Wuhan's central districts over the class's speed elsewhere (estimate: dense
+#: signals, congestion of the day; the model has no time-of-day congestion).
+WUHAN_CENTRAL_FACTOR: Final = 0.75
 
 
-def road_speed(road_class: str, lanes: int) -> float:
-    """Free-flow speed of a road class with ``lanes`` lanes (nearest tabulated lane count).
+def _by_lanes(table: Mapping[str, float | Mapping[int, float]], road_class: str, lanes: int) -> float:
+    s = table[road_class]
+    if isinstance(s, Mapping):
+        nearest = min(s, key=lambda k: (abs(k - lanes), k))
+        return float(s.get(lanes, s[nearest]))
+    return float(s)
+
+
+def road_speed(road_class: str, lanes: int, design_kmh: float | None = None) -> float:
+    """Free-flow speed (km/h) of a road class with ``lanes`` lanes: design speed x running factor.
+
+    ``design_kmh`` overrides the class's design speed (a road's own, from its facts). The nearest
+    tabulated lane count is used. Rounded to 0.1 km/h.
 
     Examples
     --------
-    >>> road_speed("expressway", 6), road_speed("expressway", 5), road_speed("arterial", 2)
-    (100.0, 90.0, 35.0)
+    >>> road_speed("expressway", 4), road_speed("expressway", 6), road_speed("expressway", 8)
+    (102.0, 108.0, 110.4)
+    >>> road_speed("expressway", 6, design_kmh=100), road_speed("highway", 2), road_speed("arterial", 4)
+    (90.0, 48.0, 35.0)
     """
-    s = ROAD_SPEED[road_class]
-    if isinstance(s, Mapping):
-        nearest = min(s, key=lambda k: abs(k - lanes))
-        return float(s.get(lanes, s[nearest]))
-    return float(s)
+    design = float(design_kmh) if design_kmh else _by_lanes(ROAD_DESIGN_SPEED, road_class, lanes)
+    v = design * _by_lanes(ROAD_RUNNING_FACTOR, road_class, lanes)
+    if road_class == "expressway":
+        v = min(v, EXPRESSWAY_LIMIT_KMH)
+    return round(v, 1)
+
+
+#: Free-flow speed (km/h) by road class, and by lanes where the class depends on them (road_speed's table).
+ROAD_SPEED: Final[Mapping[str, float | Mapping[int, float]]] = MappingProxyType(
+    {
+        "expressway": MappingProxyType({n: road_speed("expressway", n) for n in (4, 6, 8)}),
+        "urban_expressway": road_speed("urban_expressway", 6),
+        "highway": MappingProxyType({n: road_speed("highway", n) for n in (2, 4)}),
+        "arterial": road_speed("arterial", 4),
+    }
+)
 
 
 # ------------------------------------------------------------------------------------------------

@@ -94,6 +94,9 @@ def load_scenario(path: str | Path, *, _seen: tuple[str, ...] = (), problems: Pr
     >>> sc.changes[0].verb, sc.changes[0].line
     ('open_project', 9)
     """
+    from commute.model.shipped import resolve_scenario
+
+    path = resolve_scenario(path) if not _seen else Path(path)  # a shipped scenario by name, from anywhere
     probs = problems if problems is not None else Problems(f"scenario {path}")
     sc = _parse(Path(path), probs, _seen)
     if problems is None or sc is None:

@@ -2,15 +2,19 @@
 
 A static map (matplotlib, drawn in EPSG:32650) has county boundaries from the census polygons,
 the bands in a sequential palette, the rail lines and stations, the origin, the circle and
-cluster cities labelled in Chinese, a legend in minutes, a scale bar, a north arrow, a title
+cluster cities labelled in Chinese (placed so that no two labels collide, the origin always
+named: :mod:`commute.results.maps_labels`; layers and their styles: :mod:`commute.results.maps_layers`),
+a legend in minutes, a scale bar, a north arrow, a title
 naming the origin, scenario and year, and the data credit. A difference map shows the area
 each band gains in a scenario over its base. Output by extension: PNG, SVG or PDF (maps);
-GeoJSON or GeoPackage (polygons, for QGIS); HTML (an interactive folium map).
+GeoJSON or GeoPackage (polygons, for QGIS); HTML (an interactive Leaflet map that
+works offline, :mod:`commute.results.webmap`).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -20,7 +24,7 @@ import numpy as np
 
 from commute.errors import InvalidOptionError
 from commute.model.geo import METRIC_CRS
-from commute.model.ids import place_node, station_node
+from commute.model.ids import place_node
 from commute.output import check_writable, write_atomic
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
@@ -57,68 +61,82 @@ def _font() -> Any:
 
 
 def check_output(path: str | Path) -> Path:
-    """An output path with a known extension in a writable folder, or a clear error."""
+    """An output path with a known extension whose folder exists or can be made, or a clear error."""
     p = Path(path)
     if p.suffix.lower() not in ALL_FORMATS:
         raise InvalidOptionError(f"output {p} has an unknown extension; use one of {', '.join(ALL_FORMATS)}.")
-    check_writable(p)
+    check_creatable(p)
     return p
 
 
-def _boundaries(G: nx.MultiDiGraph) -> Any:
-    import geopandas as gpd
+def check_creatable(p: Path) -> None:
+    """Raise unless ``p`` can be written once its missing folders are made (nothing is made here)."""
+    parent = p.resolve().parent
+    if parent.is_dir():
+        check_writable(p)
+        return
+    up = parent
+    while not up.exists():
+        up = up.parent
+    if not up.is_dir():
+        raise InvalidOptionError(f"cannot write {p}: {up} is a file, not a folder; choose another path.")
+    if not os.access(up, os.W_OK):
+        raise InvalidOptionError(f"cannot write {p}: folder {up} is not writable; choose another path.")
 
-    net = G.graph.get("network_obj")
-    path = Path(net.folder) / "boundaries.geojson" if net is not None else None
-    if path is None or not path.exists():
-        return None
-    return gpd.read_file(path).to_crs(METRIC_CRS)
 
-
-def _rail_lines(G: nx.MultiDiGraph) -> list[tuple[list[tuple[float, float]], bool]]:
-    """Rail segments to draw (lon, lat pairs), with whether they are high-speed.
-
-    Every pair of consecutive stops of a rail service is a candidate; a pair is drawn unless
-    shorter segments already drawn join its two stations within 1.2 times its length, so a
-    through train's long hop (武汉 to 长沙南 without stops) is not drawn as a chord over the
-    line that its stopping trains already trace.
-    """
-    from commute.model.geo import haversine_km
-
-    pairs: dict[tuple[str, str], bool] = {}
-    for svc in G.graph["services"].values():
-        if svc["mode"] != "rail":
-            continue
-        hs = svc["train_class"] in ("G", "D", "C")
-        stops: list[str] = [station_node(s) for s in svc["stops"]]
-        for a, b in zip(stops, stops[1:], strict=False):
-            if a in G and b in G and a != b:
-                key = (min(a, b), max(a, b))
-                pairs[key] = pairs.get(key, False) or hs
-
-    def km(a: str, b: str) -> float:
-        na, nb = G.nodes[a], G.nodes[b]
-        return float(haversine_km(na["lon"], na["lat"], nb["lon"], nb["lat"]))
-
-    drawn = nx.Graph()
-    lines = []
-    for (a, b), hs in sorted(pairs.items(), key=lambda kv: km(*kv[0])):
-        d = km(a, b)
-        if a in drawn and b in drawn:
-            near = nx.single_source_dijkstra_path_length(drawn, a, cutoff=1.2 * d, weight="km")
-            if b in near:
-                continue
-        drawn.add_edge(a, b, km=d)
-        lines.append(([(G.nodes[a]["lon"], G.nodes[a]["lat"]), (G.nodes[b]["lon"], G.nodes[b]["lat"])], hs))
-    return lines
+def make_folder(p: Path) -> None:
+    """Create the folders of ``p`` that are missing."""
+    p.resolve().parent.mkdir(parents=True, exist_ok=True)
 
 
 def _nice_length(span_m: float) -> float:
     target = span_m / 5
-    for v in (10, 20, 25, 50, 100, 200, 250, 500, 1000):
+    for v in (0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000):
         if v * 1000 >= target:
             return v * 1000.0
     return 1_000_000.0
+
+
+#: Strong colours of the area gained within each band (darkest for the shortest band).
+GAIN_COLOURS = ("#b30000", "#e34a33", "#fc8d59", "#fdbb84", "#fdd49e")
+#: Outline styles of the base bands on a gain map, one per band.
+BASE_STYLES: tuple[Any, ...] = ("-", "--", ":", "-.", (0, (1, 3)))
+
+
+def origin_label(G: nx.MultiDiGraph, origin: str) -> tuple[str, float, float] | None:
+    """The origin's name as a map shows it and its lon, lat (a point gets its county's name)."""
+    from commute.results.maps_layers import point_name
+
+    parts = origin.replace("，", ",").split(",")
+    if len(parts) == 2:
+        try:
+            lon, lat = float(parts[0]), float(parts[1])
+            return point_name(G, lon, lat), lon, lat
+        except ValueError:
+            pass
+    for _, d in G.nodes(data=True):
+        if d.get("kind") == "place" and d.get("name") == origin:
+            return origin, d["lon"], d["lat"]
+    from commute.results.travel import endpoints
+
+    try:
+        (ep,) = endpoints(G, origin)
+    except Exception:
+        return None
+    d = G.nodes[place_node(ep.place)]
+    return origin, d["lon"], d["lat"]
+
+
+def _extent(outer: Any, fwd: Any) -> tuple[float, float, float, float]:
+    if outer.is_empty:
+        return fwd.transform(113.0, 29.5) + fwd.transform(116.0, 31.5)
+    minx, miny, maxx, maxy = outer.bounds
+    span = max(maxx - minx, maxy - miny)
+    pad = 0.04 * span + 500
+    cx, cy = (minx + maxx) / 2, (miny + maxy) / 2
+    w, h = maxx - minx + 2 * pad, maxy - miny + 2 * pad
+    w, h = max(w, 0.6 * h), max(h, 0.6 * w)  # not a sliver
+    return cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2
 
 
 def plot_isochrones(
@@ -128,7 +146,7 @@ def plot_isochrones(
     base: Any | None = None,
     title: str | None = None,
     cmap: str = "YlGnBu",
-    figsize: tuple[float, float] = (9.0, 9.5),
+    width_in: float = 9.0,
 ) -> Any:
     """Draw an isochrone map (or, with ``base``, the difference map) and return the figure.
 
@@ -139,124 +157,81 @@ def plot_isochrones(
     G
         The graph the isochrones were computed on (for rail lines, stations and boundaries).
     base
-        Isochrones of the same origin and bands on the base network: draws the area gained in
-        each band, with the base bands as outlines.
+        Isochrones of the same origin and bands on the base network: draws the area gained
+        within each band in strong reds (outlined, so a small gain shows) over the base bands
+        in pale blues, each base band's edge in its own line style.
     title
         The map's title (default: origin, bands, scenario and year).
+    width_in
+        Width of the figure in inches; its height follows the map's extent.
     """
     import matplotlib.pyplot as plt
     from matplotlib import colormaps
     from matplotlib.lines import Line2D
-    from matplotlib.patches import FancyArrow, Patch, Rectangle
+    from matplotlib.patches import Patch
     from pyproj import Transformer
 
     from commute.results.isochrones import bands_to_rings, gained
+    from commute.results.maps_labels import Label, place_labels
+    from commute.results.maps_layers import boundaries, draw_boundaries, draw_rail, draw_roads
 
     font = _font()
     fwd = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
-    iso_m = iso.to_crs(METRIC_CRS)
     rings = bands_to_rings(iso).to_crs(METRIC_CRS)
     n = len(iso)
     colours = [colormaps[cmap](x) for x in np.linspace(0.85, 0.3, n)]
-
-    fig, ax = plt.subplots(figsize=figsize)
-    outer = iso_m.geometry.iloc[-1]
+    outer = iso.to_crs(METRIC_CRS).geometry.iloc[-1]
     if base is not None:
         outer = outer.union(base.to_crs(METRIC_CRS).geometry.iloc[-1])
-    if outer.is_empty:
-        minx, miny, maxx, maxy = fwd.transform(113.0, 29.5) + fwd.transform(116.0, 31.5)
-    else:
-        minx, miny, maxx, maxy = outer.bounds
-    pad = 0.08 * max(maxx - minx, maxy - miny, 50_000)
-    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    minx, miny, maxx, maxy = _extent(outer, fwd)
+    span = maxx - minx
+    fig, ax = plt.subplots(figsize=(width_in, min(14.0, max(4.0, width_in * (maxy - miny) / span)) + 0.9))
 
-    bnd = _boundaries(G)
-    if bnd is not None:
-        view = bnd.cx[minx:maxx, miny:maxy]
-        view.plot(ax=ax, facecolor="#f4f2ee", edgecolor="#b9b4aa", linewidth=0.35, zorder=1)
-        prov = view.dissolve(by="province") if len(view) else view
-        if len(prov):
-            prov.boundary.plot(ax=ax, color="#8a8478", linewidth=0.8, zorder=1.5)
-
+    draw_boundaries(ax, boundaries(G), (minx, miny, maxx, maxy))
     handles: list[Any] = []
     if base is None:
         for i in range(n - 1, -1, -1):
-            g = rings.iloc[[i]]
-            g.plot(ax=ax, color=colours[i], alpha=0.75, linewidth=0, zorder=2)
+            rings.iloc[[i]].plot(ax=ax, color=colours[i], alpha=0.75, linewidth=0, zorder=2)
         lo = 0.0
         for i, t in enumerate(iso["minutes"]):
             handles.append(Patch(facecolor=colours[i], alpha=0.75, label=f"{lo:g}–{t:g} min"))
             lo = t
     else:
         b = base.to_crs(METRIC_CRS)
+        brings = bands_to_rings(base).to_crs(METRIC_CRS)
+        pale = [colormaps["Blues"](x) for x in np.linspace(0.45, 0.15, n)]
         gain = gained(base, iso).to_crs(METRIC_CRS)
         for i in range(n - 1, -1, -1):
-            gain.iloc[[i]].plot(ax=ax, color=colours[i], alpha=0.85, linewidth=0, zorder=2)
-            b.iloc[[i]].boundary.plot(ax=ax, color="#555555", linewidth=0.8, linestyle="--", zorder=2.5)
+            brings.iloc[[i]].plot(ax=ax, color=pale[i], alpha=0.8, linewidth=0, zorder=2)
+            b.iloc[[i]].boundary.plot(ax=ax, color="#3b5b7a", linewidth=0.9, linestyle=BASE_STYLES[i % 5], zorder=2.5)
+        for i in range(n - 1, -1, -1):
+            c = GAIN_COLOURS[min(i, 4)]
+            gain.iloc[[i]].plot(ax=ax, facecolor=c, edgecolor=c, linewidth=1.6, alpha=0.95, zorder=3.5)
+        _mark_small(ax, gain, (maxx - minx) * (maxy - miny))
+        lo = 0.0
+        for i, t in enumerate(iso["minutes"]):
+            handles.append(Patch(facecolor=pale[i], label=f"base: {lo:g}–{t:g} min"))
+            lo = t
         for i, t in enumerate(iso["minutes"]):
             km2 = gain["gained_km2"].iloc[i]
-            handles.append(Patch(facecolor=colours[i], alpha=0.85, label=f"gained within {t:g} min ({km2:,.0f} km²)"))
-        handles.append(Line2D([], [], color="#555555", linestyle="--", label="base bands"))
+            c = GAIN_COLOURS[min(i, 4)]
+            handles.append(Patch(facecolor=c, edgecolor=c, label=f"gained within {t:g} min ({km2:,.0f} km²)"))
+        for i, t in enumerate(base["minutes"]):
+            handles.append(Line2D([], [], color="#3b5b7a", linestyle=BASE_STYLES[i % 5], label=f"base {t:g}-min edge"))
+    handles += draw_roads(ax, G, fwd, street=span < 60_000)
+    handles += draw_rail(ax, G, fwd)
 
-    roads = {}
-    for u, v, d in G.edges(data=True):
-        if d.get("kind") == "road" and d.get("road_class") in ("expressway", "urban_expressway"):
-            roads[tuple(sorted((u, v)))] = d
-    for u, v in roads:
-        x, y = fwd.transform([G.nodes[u]["lon"], G.nodes[v]["lon"]], [G.nodes[u]["lat"], G.nodes[v]["lat"]])
-        ax.plot(x, y, color="#7f7f7f", linewidth=0.6, alpha=0.7, zorder=2.8)
-    handles.append(Line2D([], [], color="#7f7f7f", linewidth=0.6, label="expressway (junction to junction)"))
-    for pts, hs in _rail_lines(G):
-        arr = np.asarray(pts, dtype=float)
-        x, y = fwd.transform(arr[:, 0], arr[:, 1])
-        ax.plot(x, y, color="#b2182b" if hs else "#6b6b6b", linewidth=1.3 if hs else 0.8, zorder=3, alpha=0.9)
-    handles.append(Line2D([], [], color="#b2182b", linewidth=1.3, label="high-speed / intercity rail"))
-    st = [(d["lon"], d["lat"]) for _, d in G.nodes(data=True) if d.get("kind") == "station" and d.get("mode") == "rail"]
-    if st:
-        sarr = np.asarray(st, dtype=float)
-        sx, sy = fwd.transform(sarr[:, 0], sarr[:, 1])
-        ax.scatter(sx, sy, s=7, color="white", edgecolor="#b2182b", linewidth=0.6, zorder=4)
-    handles.append(Line2D([], [], marker="o", color="white", markeredgecolor="#b2182b", linestyle="", label="station"))
-
-    net = G.graph.get("network_obj")
-    if net is not None:
-        cities = net.tables["cities"]
-        places = net.tables["places"].set_index("place_id")
-        for c in cities.itertuples(index=False):
-            if "circle" not in c.groups and "cluster" not in c.groups:
-                continue
-            p = places.loc[c.centre_place]
-            cx, cy = fwd.transform(p["lon"], p["lat"])
-            if minx < cx < maxx and miny < cy < maxy:
-                ax.scatter([cx], [cy], s=10, color="#222222", zorder=5)
-                ax.annotate(
-                    c.name_zh.rstrip("市"),
-                    (cx, cy),
-                    xytext=(3, 3),
-                    textcoords="offset points",
-                    fontsize=8,
-                    fontproperties=font,
-                    zorder=6,
-                    color="#222222",
-                )
-
-    origin = iso["origin"].iloc[0]
-    onode = [d for _, d in G.nodes(data=True) if d.get("kind") == "place" and d.get("name") == origin]
-    if not onode and net is not None:
-        from commute.results.travel import endpoints
-
-        try:
-            (ep,) = endpoints(G, origin)
-            onode = [G.nodes[place_node(ep.place)]]
-        except Exception:
-            onode = []
-    if not onode and "," in origin:
-        lon, lat = (float(v) for v in origin.split(","))
-        onode = [{"lon": lon, "lat": lat}]
-    if onode:
-        ox, oy = fwd.transform(onode[0]["lon"], onode[0]["lat"])
-        ax.scatter([ox], [oy], marker="*", s=260, color="#d7301f", edgecolor="white", linewidth=1.0, zorder=7)
-        handles.append(Line2D([], [], marker="*", color="#d7301f", markersize=12, linestyle="", label="origin"))
+    origin = str(iso["origin"].iloc[0])
+    found = origin_label(G, origin)
+    labels: list[Label] = []
+    if found is not None:
+        name, olon, olat = found
+        ox, oy = fwd.transform(olon, olat)
+        ax.scatter([ox], [oy], marker="*", s=150, color="#d7301f", edgecolor="white", linewidth=0.8, zorder=8)
+        handles.append(Line2D([], [], marker="*", color="#d7301f", markersize=10, linestyle="", label="origin"))
+        short = name.split(" (")[0] if span < 60_000 else name
+        labels.append(Label(ox, oy, short, required=True, bold=True, size=10, marker_pt=6))
+    labels += _city_labels(ax, G, fwd, (minx, miny, maxx, maxy), origin)
 
     ax.set_xlim(minx, maxx)
     ax.set_ylim(miny, maxy)
@@ -265,46 +240,108 @@ def plot_isochrones(
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    # scale bar
-    span = maxx - minx
-    L = _nice_length(span)
-    x0, y0 = minx + 0.04 * span, miny + 0.04 * (maxy - miny)
-    h = 0.008 * (maxy - miny)
-    ax.add_patch(Rectangle((x0, y0), L / 2, h, facecolor="black", zorder=8))
-    ax.add_patch(Rectangle((x0 + L / 2, y0), L / 2, h, facecolor="white", edgecolor="black", linewidth=0.6, zorder=8))
-    ax.text(x0, y0 + 1.8 * h, "0", fontsize=7, ha="center", zorder=8)
-    ax.text(x0 + L, y0 + 1.8 * h, f"{L / 1000:g} km", fontsize=7, ha="center", zorder=8)
-    # north arrow (the map is in UTM 50N, where grid north is within about 2 degrees of true north)
-    ax_x, ax_y = maxx - 0.06 * span, maxy - 0.14 * (maxy - miny)
-    ax.add_patch(
-        FancyArrow(
-            ax_x,
-            ax_y,
-            0,
-            0.07 * (maxy - miny),
-            width=0.012 * span,
-            head_width=0.03 * span,
-            head_length=0.03 * (maxy - miny),
-            length_includes_head=True,
-            color="black",
-            zorder=8,
-        )
-    )
-    ax.text(ax_x, ax_y + 0.085 * (maxy - miny), "N", ha="center", fontsize=11, fontweight="bold", zorder=8)
-
-    ax.legend(handles=handles, loc="upper left", fontsize=8, framealpha=0.9, prop=_legend_font(font))
+    blocked = _furniture(ax, minx, miny, maxx, maxy)
+    leg = ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.92, prop=_legend_font(font))
+    leg.set_zorder(10)
     scen = iso["scenario"].iloc[0] or G.graph.get("network", "")
     year = iso["year"].iloc[0]
     bands = ", ".join(f"{t:g}" for t in iso["minutes"])
     kind = "area gained" if base is not None else "reach"
+    shown = found[0] if found is not None else origin
     ax.set_title(
-        title or f"{origin}: {kind} within {bands} min ({iso['modes'].iloc[0]}, door to door)\n{scen}, {year}",
+        title or f"{shown}: {kind} within {bands} min ({iso['modes'].iloc[0]}, door to door)\n{scen}, {year}",
         fontproperties=font,
         fontsize=12,
     )
-    fig.text(0.01, 0.01, CREDIT, fontsize=6.5, color="#555555")
-    fig.tight_layout(rect=(0, 0.02, 1, 1))
+    fig.tight_layout()
+    fig.text(0.01, 0.003, CREDIT, fontsize=6.5, color="#555555", va="bottom")
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    blocked = [a.get_window_extent(renderer) for a in blocked] + [leg.get_window_extent(renderer)]
+    fig._commute_labels = place_labels(ax, labels, font=font, blocked=blocked)  # type: ignore[attr-defined]
     return fig
+
+
+def _mark_small(ax: Any, gain: Any, view_m2: float) -> None:
+    """Ring every gained patch of 1 km² or more too small to see (under 0.05 % of the view)."""
+    for i, geom in enumerate(gain.geometry):
+        parts = getattr(geom, "geoms", [geom])
+        for part in parts:
+            if not part.is_empty and 1e6 <= part.area < 5e-4 * view_m2:  # slivers under 1 km² are noise
+                p = part.representative_point()
+                c = GAIN_COLOURS[min(i, 4)]
+                ax.scatter([p.x], [p.y], s=90, facecolor="none", edgecolor=c, linewidth=1.6, zorder=7)
+
+
+def _city_labels(
+    ax: Any, G: nx.MultiDiGraph, fwd: Any, box: tuple[float, float, float, float], origin: str
+) -> list[Any]:
+    """Circle and cluster city centres in view (dot and label), larger cities first."""
+    from commute.results.maps_labels import Label
+
+    net = G.graph.get("network_obj")
+    if net is None:
+        return []
+    minx, miny, maxx, maxy = box
+    cities = net.tables["cities"]
+    places = net.tables["places"].set_index("place_id")
+    pop = places.groupby("city_id")["pop_2020"].sum()
+    out = []
+    for c in cities.itertuples(index=False):
+        if "circle" not in c.groups and "cluster" not in c.groups:
+            continue
+        p = places.loc[c.centre_place]
+        cx, cy = fwd.transform(p["lon"], p["lat"])
+        if not (minx < cx < maxx and miny < cy < maxy):
+            continue
+        name = c.name_zh.rstrip("市")
+        if origin in (c.name_zh, name):
+            continue  # the origin's own label names it
+        out.append((float(pop.get(c.city_id, 0)), Label(cx, cy, name)))
+    out.sort(key=lambda t: -t[0])
+    if out:
+        ax.scatter([lab.x for _, lab in out], [lab.y for _, lab in out], s=12, color="#222222", zorder=5)
+    return [lab for _, lab in out]
+
+
+_HALO = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0}
+
+
+def _furniture(ax: Any, minx: float, miny: float, maxx: float, maxy: float) -> list[Any]:
+    """Scale bar and north arrow; returns their artists (kept free of labels)."""
+    from matplotlib.patches import FancyArrow, Rectangle
+
+    span, tall = maxx - minx, maxy - miny
+    L = _nice_length(span)
+    x0, y0 = minx + 0.04 * span, miny + 0.04 * tall
+    h = 0.008 * tall
+    arts = [
+        ax.add_patch(Rectangle((x0, y0), L / 2, h, facecolor="black", zorder=8)),
+        ax.add_patch(
+            Rectangle((x0 + L / 2, y0), L / 2, h, facecolor="white", edgecolor="black", linewidth=0.6, zorder=8)
+        ),
+        ax.text(x0, y0 + 1.8 * h, "0", fontsize=7, ha="center", zorder=8, bbox=_HALO),
+        ax.text(x0 + L, y0 + 1.8 * h, f"{L / 1000:g} km", fontsize=7, ha="center", zorder=8, bbox=_HALO),
+    ]
+    # north arrow (the map is in UTM 50N, where grid north is within about 2 degrees of true north)
+    ax_x, ax_y = maxx - 0.06 * span, maxy - 0.14 * tall
+    arts.append(
+        ax.add_patch(
+            FancyArrow(
+                ax_x,
+                ax_y,
+                0,
+                0.07 * tall,
+                width=0.012 * span,
+                head_width=0.03 * span,
+                head_length=0.03 * tall,
+                length_includes_head=True,
+                color="black",
+                zorder=8,
+            )
+        )
+    )
+    arts.append(ax.text(ax_x, ax_y + 0.085 * tall, "N", ha="center", fontsize=11, fontweight="bold", zorder=8))
+    return arts
 
 
 def _legend_font(font: Any) -> Any:
@@ -314,10 +351,21 @@ def _legend_font(font: Any) -> Any:
 
 
 def write_isochrones(
-    iso: Any, G: nx.MultiDiGraph, path: str | Path, *, base: Any | None = None, title: str | None = None
+    iso: Any,
+    G: nx.MultiDiGraph,
+    path: str | Path,
+    *,
+    base: Any | None = None,
+    title: str | None = None,
+    tiles: str | None = None,
 ) -> Path:
-    """Write a map (PNG, SVG, PDF), polygons (GeoJSON, GeoPackage) or an HTML map, atomically."""
+    """Write a map (PNG, SVG, PDF), polygons (GeoJSON, GeoPackage) or an HTML map, atomically.
+
+    ``tiles`` (HTML only): None for an offline page, ``"osm"`` or an URL template for tiles.
+    The folder of ``path`` is created if it is missing.
+    """
     p = check_output(path)
+    make_folder(p)
     ext = p.suffix.lower()
     if ext in MAP_FORMATS:
         import matplotlib.pyplot as plt
@@ -325,7 +373,14 @@ def write_isochrones(
         fig = plot_isochrones(iso, G, base=base, title=title)
 
         def save(tmp: Path) -> None:
-            fig.savefig(tmp, dpi=150, format=ext[1:], metadata=None if ext != ".png" else {"Software": "commute"})
+            fig.savefig(
+                tmp,
+                dpi=150,
+                format=ext[1:],
+                bbox_inches="tight",
+                pad_inches=0.08,
+                metadata=None if ext != ".png" else {"Software": "commute"},
+            )
 
         try:
             write_atomic(p, save)
@@ -340,43 +395,12 @@ def write_isochrones(
         else:
             write_atomic(p, lambda tmp: out.to_file(tmp, driver="GeoJSON"))
     else:
-        text = html_map(iso, base=base)
+        from commute.results.webmap import html_map
+
+        text = html_map(iso, G=G, base=base, tiles=tiles)
 
         def write_html(tmp: Path) -> None:
             tmp.write_text(text, encoding="utf-8")
 
         write_atomic(p, write_html)
     return p
-
-
-def html_map(iso: Any, *, base: Any | None = None) -> str:
-    """An interactive map (folium/Leaflet) of the bands, as HTML text."""
-    try:
-        import folium
-    except ImportError:
-        raise InvalidOptionError("HTML maps need folium; install it with: pip install 'commute[maps]'.") from None
-    from matplotlib import colormaps
-    from matplotlib.colors import to_hex
-
-    from commute.results.isochrones import bands_to_rings, gained
-
-    layer = bands_to_rings(iso) if base is None else gained(base, iso)
-    c = iso.geometry.iloc[-1].centroid if not iso.geometry.iloc[-1].is_empty else None
-    m = folium.Map(location=[c.y, c.x] if c is not None else [30.6, 114.3], zoom_start=7, tiles="OpenStreetMap")
-    colours = [to_hex(colormaps["YlGnBu"](x)) for x in np.linspace(0.85, 0.3, len(iso))]
-    for i in range(len(layer) - 1, -1, -1):
-        row = layer.iloc[[i]]
-        label = f"≤ {iso['minutes'].iloc[i]:g} min" + (" (gained)" if base is not None else "")
-        folium.GeoJson(
-            row.__geo_interface__,
-            name=label,
-            tooltip=label,
-            style_function=lambda _f, col=colours[i]: {
-                "fillColor": col,
-                "color": col,
-                "weight": 0.5,
-                "fillOpacity": 0.55,
-            },
-        ).add_to(m)
-    folium.LayerControl().add_to(m)
-    return m.get_root().render()

@@ -7,7 +7,18 @@ import pandas as pd
 
 
 def _short(v: float) -> str:
-    return f"{v:.1f}" if v < 1 else f"{v:.0f}"
+    return f"{v:.2f}" if v < 0.1 else f"{v:.1f}" if v < 1 else f"{v:.0f}"
+
+
+def _minutes(v: float, short_by: float) -> str:
+    """Minutes of a failing pair, with as many decimals as it takes to show it is over its limit.
+
+    Examples
+    --------
+    >>> _minutes(361.4, 181.4), _minutes(180.2, 0.2), _minutes(180.04, 0.04)
+    ('361', '180.2', '180.04')
+    """
+    return f"{v:.2f}" if short_by < 0.1 else f"{v:.1f}" if short_by < 1 else f"{v:.0f}"
 
 
 def summarise(detail: pd.DataFrame, *, worst: int = 3) -> pd.DataFrame:
@@ -34,7 +45,11 @@ def summarise(detail: pd.DataFrame, *, worst: int = 3) -> pd.DataFrame:
             + (
                 "unreachable"
                 if pd.isna(r.minutes) and r.measure not in ("station_coverage",)
-                else (f"{r.minutes:.0f} min (+{_short(r.short_by_min)})" if not pd.isna(r.minutes) else "no station")
+                else (
+                    f"{_minutes(r.minutes, r.short_by_min)} min (+{_short(r.short_by_min)})"
+                    if not pd.isna(r.minutes)
+                    else "no station"
+                )
             )
             for r in bad.itertuples()
         )

@@ -16,12 +16,13 @@ import pandas as pd
 
 from commute.errors import InvalidOptionError
 from commute.io.network import Network
+from commute.model.access import add_access_pair
 from commute.model.geo import haversine_km
-from commute.model.graph import add_access_pair
 from commute.model.ids import place_node, station_node
 from commute.model.modes import Measure, Mode
 from commute.model.params import parameters_of
 from commute.model.places import Endpoint, PlaceIndex
+from commute.results.modes_check import require_modes
 from commute.search import api
 from commute.search import engine as E
 from commute.search import transit as T
@@ -144,6 +145,7 @@ def travel_times(
     >>> list(df.columns)[:3]
     ['origin', 'destination', 'minutes']
     """
+    require_modes(G, modes)
     eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     o = endpoints(G, origins)
     d = endpoints(G, destinations)
@@ -178,6 +180,7 @@ def trip(
     >>> bool(abs(legs["minutes"].sum() - minutes) < 0.05 * len(legs))  # legs add up (each rounded to 0.1)
     True
     """
+    require_modes(G, modes)
     eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     (o,) = endpoints(G, origin)
     (d,) = endpoints(G, destination)

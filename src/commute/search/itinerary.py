@@ -12,7 +12,7 @@ from commute.model.ids import place_node, station_node
 from commute.model.modes import Measure
 from commute.model.places import Endpoint
 from commute.search import raptor
-from commute.search.engine import Label
+from commute.search.legs import Label
 from commute.search.transit import (
     MAX_ROUNDS,
     TimedLeg,

@@ -13,7 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from commute.search import raptor
+from commute.search import raptor, raptor_timetable
 
 
 def without_trips(tt: raptor.Timetable, drop_keys: Iterable[int]) -> raptor.Timetable:
@@ -48,5 +48,5 @@ def without_trips(tt: raptor.Timetable, drop_keys: Iterable[int]) -> raptor.Time
 
 def with_footpaths(tt: raptor.Timetable, transfers: Iterable[tuple[int, int, float]]) -> raptor.Timetable:
     """The timetable with its footpaths replaced."""
-    fptr, fto, fmin = raptor._footpaths(transfers, tt.n_stops)
+    fptr, fto, fmin = raptor_timetable.footpath_arrays(transfers, tt.n_stops)
     return replace(tt, foot_ptr=fptr, foot_to=fto, foot_min=fmin)

@@ -8,10 +8,10 @@ import networkx as nx
 
 from commute.errors import Problems
 from commute.io.network import Network
+from commute.model.access import add_access_pair
 from commute.model.changes.base import Change, ChangeType, Context, Fields, register
 from commute.model.changes.refs import junction
 from commute.model.geo import haversine_km
-from commute.model.graph import add_access_pair
 from commute.model.ids import junction_of, place_node
 from commute.model.params import parameters_of, road_speed
 

@@ -9,10 +9,11 @@ from typing import Any, ClassVar
 
 from commute.errors import InvalidOptionError, Problems, UnknownPlaceError
 from commute.io.network import Network
+from commute.model.access import connect_station
 from commute.model.changes.base import Change, ChangeType, Context, Fields, register
 from commute.model.changes.refs import headway, station
 from commute.model.geo import haversine_km
-from commute.model.graph import add_service, connect_station, station_node
+from commute.model.graph import add_service, station_node
 from commute.model.ids import station_of
 
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 from commute.errors import Problems
 from commute.io.network import Network
 from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.changes.refs import close_station, station
+from commute.model.changes.refs import close_station, station, station_candidates
 
 
 @register
@@ -21,10 +21,13 @@ class CloseStation(ChangeType):
         """Remove the station; the hops of services through it merge."""
         node = station(ctx.G, str(ch.args["station"]))
         if node is None:
+            cands = station_candidates(ctx.G, str(ch.args["station"]))
+            hint = "use a station id (rs_...) or exact name from stations.csv"
             ch.problem(
                 probs,
-                f"station {ch.args['station']!r} is not in the network in this year",
-                "use a station id (rs_...) or exact name from stations.csv",
+                f"station {ch.args['station']!r} is not in the network in this year"
+                + (f"; did you mean {', '.join(cands)}?" if cands else ""),
+                hint,
                 key="station",
             )
             return

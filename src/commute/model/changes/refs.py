@@ -83,6 +83,22 @@ def drop_service(G: nx.MultiDiGraph, sid: str) -> None:
         G.remove_edge(station_node(x), station_node(y), key=hop_key(sid, i + 1))
 
 
+def station_candidates(G: nx.MultiDiGraph, ref: str, n: int = 3) -> list[str]:
+    """Station names close to ``ref`` (``武汉站`` -> ``武汉``), for a "did you mean" hint."""
+    import difflib
+
+    names = sorted({str(d.get("name")) for _, d in G.nodes(data=True) if d.get("kind") == "station" and d.get("name")})
+    bare = ref.strip().removesuffix("站").removesuffix("火车站")
+    exact = [x for x in names if x == bare]
+    within = [x for x in names if bare and x != bare and (x.startswith(bare) or bare.startswith(x))]
+    close = difflib.get_close_matches(ref, names, n=n, cutoff=0.5)
+    out: list[str] = []
+    for x in [*exact, *sorted(within, key=len), *close]:
+        if x not in out:
+            out.append(x)
+    return out[:n]
+
+
 def close_station(G: nx.MultiDiGraph, node: str) -> None:
     """Remove a station; services pass through it without stopping (their hops merge).
 
