@@ -7,7 +7,14 @@ other exception is a bug and keeps its traceback.
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from dataclasses import dataclass
+
+#: Problems of one kind kept (the rest are counted) and shown in a report.
+KEEP_PER_KIND = 1000
+SHOW_PER_KIND = 10
+_VARYING = re.compile(r"'[^']*'|\"[^\"]*\"|-?\d+(?:[.,]\d+)*")
 
 
 class CommuteError(Exception):
@@ -52,6 +59,11 @@ class Problem:
     message: str
     hint: str = ""
 
+    @property
+    def kind(self) -> str:
+        """The message with its values blanked: problems of one kind differ only in values."""
+        return self.file + "\0" + _VARYING.sub("_", self.message)
+
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file
         text = f"{where}: {self.message}"
@@ -61,26 +73,44 @@ class Problem:
 class ValidationError(CommuteError, ValueError):
     """Raised with every problem found in one validation pass."""
 
-    def __init__(self, problems: list[Problem], what: str = "input") -> None:
-        self.problems = list(problems)
+    def __init__(self, problems: list[Problem], what: str = "input", omitted: dict[str, int] | None = None) -> None:
+        self.problems = sorted(problems, key=lambda p: (p.file, p.line))
         self.what = what
+        self.omitted_by_kind = dict(omitted or {})
+        self.omitted = sum(self.omitted_by_kind.values())
         super().__init__(self.summary())
+
+    @property
+    def count(self) -> int:
+        """Every problem found, those not kept included."""
+        return len(self.problems) + self.omitted
 
     def summary(self) -> str:
         """Return one line naming how many problems there are and the first of them."""
-        n = len(self.problems)
+        n = self.count
         first = str(self.problems[0]) if self.problems else ""
         more = f" (and {n - 1} more)" if n > 1 else ""
         return f"{self.what} has {n} problem{'s' if n != 1 else ''}: {first}{more}"
 
     def headline(self) -> str:
         """``<what> has N problem(s):``, to print above :meth:`report`."""
-        n = len(self.problems)
-        return f"{self.what} has {n} problem{'s' if n != 1 else ''}:"
+        n = self.count
+        return f"{self.what} has {n:,} problem{'s' if n != 1 else ''}:"
 
-    def report(self) -> str:
-        """Return every problem, one per line."""
-        return "\n".join(str(p) for p in self.problems)
+    def report(self, show: int = SHOW_PER_KIND) -> str:
+        """Every problem, one per line; past ``show`` of a kind, one line "and N more like this"."""
+        total = Counter(p.kind for p in self.problems)
+        for kind, n in self.omitted_by_kind.items():
+            total[kind] += n
+        seen: Counter[str] = Counter()
+        out = []
+        for p in self.problems:
+            seen[p.kind] += 1
+            if seen[p.kind] <= show:
+                out.append(str(p))
+            if seen[p.kind] == show and total[p.kind] > show:
+                out.append(f"{p.file}: and {total[p.kind] - show:,} more like this")
+        return "\n".join(out)
 
 
 class Problems:
@@ -89,15 +119,28 @@ class Problems:
     def __init__(self, what: str) -> None:
         self.what = what
         self.items: list[Problem] = []
+        self.kept: Counter[str] = Counter()
+        self.omitted: Counter[str] = Counter()
 
     def add(self, file: str, line: int, message: str, hint: str = "") -> None:
-        """Record a problem."""
-        self.items.append(Problem(str(file), int(line), message, hint))
+        """Record a problem (past :data:`KEEP_PER_KIND` of one kind, only count it)."""
+        p = Problem(str(file), int(line), message, hint)
+        k = p.kind
+        if self.kept[k] >= KEEP_PER_KIND:
+            self.omitted[k] += 1
+            return
+        self.kept[k] += 1
+        self.items.append(p)
 
     def __bool__(self) -> bool:
         return bool(self.items)
 
+    @property
+    def count(self) -> int:
+        """Every problem recorded, those only counted included."""
+        return len(self.items) + sum(self.omitted.values())
+
     def raise_if_any(self) -> None:
         """Raise :class:`ValidationError` if any problem was recorded."""
         if self.items:
-            raise ValidationError(self.items, self.what)
+            raise ValidationError(self.items, self.what, dict(self.omitted))

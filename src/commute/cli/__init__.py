@@ -13,11 +13,16 @@ To add a verb, write ``commute/cli/<verb>.py`` with ``register(sub)`` and add it
 from __future__ import annotations
 
 import argparse
+import errno
 import importlib
+import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from typing import Any
 
+from commute.cli.checks import check_args
 from commute.errors import CommuteError, ValidationError
 
 #: The verb modules of :mod:`commute.cli`, in the order ``commute --help`` lists them.
@@ -58,17 +63,34 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """Raised in the main thread on SIGTERM, so that every ``finally`` (temporary files) runs."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    A user mistake prints one sentence and returns 2; Ctrl-C (SIGINT) prints one line and
+    returns 130, SIGTERM returns 143; in both cases temporary files are removed and no output
+    is left half-written.
+    """
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "handler", None):
         parser.print_help()
         return 0
+    main_thread = threading.current_thread() is threading.main_thread()
+    old = signal.signal(signal.SIGTERM, _on_sigterm) if main_thread else None
     try:
-        return int(args.handler(args))
+        check_args(args)
+        guard_outputs(args)
+        return int(_run(args))
     except ValidationError as e:
-        if len(e.problems) == 1:
+        if len(e.problems) == 1 and not e.omitted:
             sys.stderr.write(f"commute: {e.summary()}\n")
         else:
             sys.stderr.write(f"commute: {e.headline()}\n{e.report()}\n")
@@ -78,6 +100,59 @@ def main(argv: Sequence[str] | None = None) -> int:
         return e.exit_code
     except BrokenPipeError:
         return 0
+    except KeyboardInterrupt:
+        sys.stderr.write("commute: interrupted; nothing half-written was left.\n")
+        return 130
+    except Terminated:
+        sys.stderr.write("commute: terminated; nothing half-written was left.\n")
+        return 143
+    except OSError as e:
+        if e.errno in (errno.ENOSPC, errno.EACCES, errno.EROFS, errno.EDQUOT):
+            sys.stderr.write(f"commute: error: {e.strerror}: {e.filename or ''}; free space or choose another path.\n")
+            return 2
+        raise
+    finally:
+        if old is not None:
+            signal.signal(signal.SIGTERM, old)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from commute.search.jit_cache import retry_if_corrupt
+
+    return int(retry_if_corrupt(lambda: args.handler(args)))
+
+
+#: Options that name files or folders a verb writes, not reads.
+_WRITES = ("output", "handler", "format")
+
+
+def guard_outputs(args: argparse.Namespace) -> None:
+    """Refuse ``-o`` when it names one of the command's inputs or lies inside a network folder it reads.
+
+    Every other option whose value (or comma-separated part) is an existing file counts as an
+    input; the network folder (``--network``, default the shipped one) is read.
+    """
+    out = getattr(args, "output", None)
+    if not out or not isinstance(out, str):
+        return
+    from commute.output import refuse_inputs
+
+    inputs: list[str] = []
+    for k, v in vars(args).items():
+        if k in _WRITES or v is None:
+            continue
+        for item in v if isinstance(v, list) else [v]:
+            if isinstance(item, str):
+                inputs.extend(x for x in [item, *item.split(",")] if x and os.path.isfile(x))
+    folders = []
+    if "network" in vars(args):
+        from commute.io.network import resolve_network_path
+
+        try:
+            folders.append(resolve_network_path(args.network))
+        except CommuteError:
+            pass  # the verb reports an unknown network itself
+    refuse_inputs(out, inputs, folders)
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from commute.cli import options
@@ -51,6 +52,15 @@ def run(args: argparse.Namespace) -> int:
         statistic=args.statistic,
         transfer_penalty=args.transfer_penalty,
     )
+    if measure.value == "station_to_station":  # a 0 between different places is by rule: say so
+        from commute.results.shared_stations import note
+        from commute.results.travel import endpoints
+
+        dests = args.destinations if args.destinations else args.origins
+        zero = {(str(r.origin_id), str(r.destination_id)) for r in df.itertuples() if r.minutes == 0}
+        text = note(endpoints(G, args.origins), endpoints(G, dests), zero) if zero else ""
+        if text:
+            sys.stderr.write(f"commute: {text.replace(chr(10), ' ')}\n")
     meta = {
         "network": G.graph["network"],
         "network_version": G.graph["network_version"],

@@ -20,11 +20,12 @@ def run_validate(args: argparse.Namespace) -> int:
     --------
     commute scenario validate scenarios/package_broken_roads.yaml scenarios/base_2021.yaml
     """
-    from commute.errors import ValidationError
+    from commute.errors import CommuteError, ValidationError
     from commute.model.scenario import load_scenario, validate_file
 
-    failed: list[ValidationError] = []
-    for f in args.files:
+    problems = 0
+    failed = 0
+    for f in args.files:  # every file is checked, whatever the ones before it hold
         try:
             G = validate_file(f, network=args.network)
             sc = load_scenario(f)
@@ -32,11 +33,18 @@ def run_validate(args: argparse.Namespace) -> int:
                 f"ok {f}: {len(sc.changes)} change(s), year {G.graph['year']}, hash {G.graph['scenario']['hash']}\n"
             )
         except ValidationError as e:
-            failed.append(e)
+            failed += 1
+            problems += e.count
             sys.stderr.write(f"commute: {e.headline()}\n{e.report()}\n")
+        except CommuteError as e:
+            failed += 1
+            problems += 1
+            sys.stderr.write(f"commute: {f}: {e}\n")
     if failed:
-        n = sum(len(e.problems) for e in failed)
-        sys.stderr.write(f"commute: {len(failed)} of {len(args.files)} scenario file(s) have {n} problem(s).\n")
+        sys.stderr.write(
+            f"commute: {failed} of {len(args.files)} scenario file(s) have {problems:,} problem(s); "
+            "fix them and validate again.\n"
+        )
         return 2
     return 0
 

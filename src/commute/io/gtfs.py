@@ -132,7 +132,11 @@ class Feed:
         self.tables: dict[str, pd.DataFrame] = {}
         for name, data in files.items():
             text = _decode(data, str(self.path / name))
-            df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            try:
+                df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+            except (pd.errors.EmptyDataError, pd.errors.ParserError) as e:
+                why = "is empty" if isinstance(e, pd.errors.EmptyDataError) else f"is not a CSV table ({e})"
+                raise InvalidOptionError(f"GTFS file {self.path / name} {why}; re-export the feed.") from None
             df.columns = [c.strip() for c in df.columns]
             self.tables[name[:-4]] = df.apply(lambda c: c.str.strip())
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import networkx as nx
 
-from commute.errors import InvalidOptionError, Problems
+from commute.errors import DataNotFoundError, InvalidOptionError, Problems
 from commute.io.network import Network, load_network
 from commute.io.yamlio import read_yaml
 from commute.model.changes import REGISTRY, VERBS, Change, Context
@@ -66,6 +66,11 @@ class Scenario:
     changes: tuple[Change, ...]
     description: str = ""
     chain: tuple[str, ...] = ()
+    lines: tuple[tuple[str, int], ...] = ()
+
+    def line_of(self, key: str) -> int:
+        """The line a top-level key was written on (0 if unknown)."""
+        return dict(self.lines).get(key, 0)
 
     def resolved(self) -> list[dict[str, Any]]:
         """The full change list, parents first."""
@@ -116,7 +121,15 @@ def validate_file(path: str | Path, *, network: str | None = None, year: int | N
     sc = load_scenario(path, problems=probs)
     if network is not None and sc.network is not None and network != sc.network:
         raise InvalidOptionError(f"--network {network} differs from the scenario's network {sc.network}; drop one.")
-    net = load_network(network or sc.network)
+    f = str(sc.path)
+    try:
+        net = load_network(network or sc.network)
+    except (DataNotFoundError, InvalidOptionError) as e:  # the network's own problems keep their files
+        if network is not None:
+            raise
+        probs.add(f, sc.line_of("network"), str(e).rstrip("."), "give a shipped network name or a network folder")
+        probs.raise_if_any()
+        raise
     return apply_scenario(net, sc, year=year, problems=probs)
 
 
@@ -150,9 +163,9 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
     if not isinstance(name, str) or not name.strip():
         probs.add(f, lines.get("name", 1), "missing or empty `name`", "give the scenario a name")
     year = doc.get("year")
-    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100):
-        probs.add(f, lines.get("year", 0), f"year {year!r} is not a year", "give a year such as 2026")
-        year = None
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
+        probs.add(f, lines.get("year", 0), f"year {year!r} is not a year", "give a whole year such as 2026")
+        year = None  # a whole number outside the network's years is reported with the network's range
     network = doc.get("network")
     if network is not None and not isinstance(network, str):
         probs.add(f, lines.get("network", 0), "`network` must be a name or path", "e.g. network: wuhan_circle")
@@ -205,9 +218,9 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
             probs.add(f, ln, f"unknown change {verb!r}", f"use one of {', '.join(VERBS)}")
             continue
         ch = Change(verb, args, f, ln, dict(getattr(args, "lines", {}) or {}))
-        before = len(probs.items)
+        before = probs.count
         REGISTRY[verb].check_form(ch, probs)
-        if len(probs.items) > before:
+        if probs.count > before:
             ch = replace(ch, form_ok=False)
         changes.append(ch)
     if year is None and parent is not None:
@@ -230,6 +243,7 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
         all_changes,
         str(doc.get("description", "") or ""),
         (parent.chain if parent else ()) + (f,),
+        tuple((str(k), int(v)) for k, v in lines.items()),
     )
 
 
@@ -250,8 +264,14 @@ def apply_scenario(
     Every problem (unknown reference, a change that does nothing) is collected with its file
     and line; if there is any, :class:`ValidationError` is raised and nothing is returned.
     """
-    y = check_year(net, year if year is not None else sc.year)
     probs = problems if problems is not None else Problems(f"scenario {sc.path}")
+    try:
+        y = check_year(net, year if year is not None else sc.year)
+    except InvalidOptionError as e:
+        if year is not None:
+            raise
+        probs.add(str(sc.path), sc.line_of("year"), str(e).rstrip("."), "")
+        y = check_year(net, None)  # check the changes in the network's default year, report together
     ready = [ch for ch in sc.changes if ch.form_ok]
     ctx = Context(
         nx.MultiDiGraph(),

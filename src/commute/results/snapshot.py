@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ import pandas as pd
 from commute import __version__
 from commute.errors import DataNotFoundError, InvalidOptionError
 from commute.model.scenario import graph_for
-from commute.output import write_text_atomic
+from commute.output import write_set_atomic
 from commute.results.metrics import population_within
 from commute.results.targets import check, summarise
 
@@ -131,10 +131,14 @@ def write_snapshots(
         header = _header(G, label, rel, targets)
         for kind, df in _tables(G, targets).items():
             texts[out / f"{label}.{kind}.csv"] = _csv(header, df)
-    for path, text in texts.items():  # everything computed before anything is written
-        write_text_atomic(path, text)
-        written.append(path)
+    # everything computed before anything is written; the set is renamed into place as one
+    written.extend(write_set_atomic({path: _writer(text) for path, text in texts.items()}))
     return written
+
+
+def _writer(text: str) -> Callable[[Path], object]:
+    data = text.encode("utf-8")
+    return lambda p: p.write_bytes(data)
 
 
 def _relpath(p: Path, base: Path) -> str:
@@ -145,7 +149,10 @@ def _relpath(p: Path, base: Path) -> str:
 def read_snapshot(path: str | Path) -> tuple[dict[str, str], pd.DataFrame]:
     """The header (as a dict) and the table of one snapshot file."""
     path = Path(path)
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        raise InvalidOptionError(f"snapshot {path} is not UTF-8 text; write it again.") from None
     meta = {}
     body: list[str] = []
     for ln in lines:
@@ -155,7 +162,11 @@ def read_snapshot(path: str | Path) -> tuple[dict[str, str], pd.DataFrame]:
         else:
             body.append(ln)
     keys = {"targets": str, "rule": str, "origin_id": str, "destination_id": str}
-    df = pd.read_csv(io.StringIO("".join(body)), keep_default_na=True, dtype=keys)
+    try:
+        df = pd.read_csv(io.StringIO("".join(body)), keep_default_na=True, dtype=keys)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as e:
+        why = str(e).splitlines()[0] if str(e) else type(e).__name__
+        raise InvalidOptionError(f"snapshot {path} is not a readable table ({why}); write it again.") from None
     return meta, df
 
 

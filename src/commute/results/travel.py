@@ -18,7 +18,7 @@ from commute.errors import InvalidOptionError
 from commute.io.network import Network
 from commute.model.access import add_access_pair
 from commute.model.geo import haversine_km
-from commute.model.ids import place_node
+from commute.model.ids import place_node, station_node
 from commute.model.modes import Measure, Mode
 from commute.model.params import parameters_of
 from commute.model.places import Endpoint, PlaceIndex
@@ -48,11 +48,39 @@ def _index_for(net: Network) -> PlaceIndex:
 
 
 def place_index(G: nx.MultiDiGraph) -> PlaceIndex:
-    """The place index of the network a graph was built from."""
+    """The place index of the network a graph was built from, with the stations a scenario added."""
     net = G.graph.get("network_obj")
     if net is None:
         raise InvalidOptionError("this graph has no network attached; build it with commute.build_graph.")
-    return _index_for(net)
+    added = G.graph.get("added_stations")
+    if not added:
+        return _index_for(net)
+    key = tuple(sorted((sid, d["place"], d["city"]) for sid, d in added.items() if G.has_node(station_node(sid))))
+    return _with_stations(_ByContent(str(net.folder), net.version, net), key)
+
+
+@lru_cache(maxsize=32)
+def _with_stations(key: _ByContent, added: tuple[tuple[str, str, str], ...]) -> PlaceIndex:
+    """A copy of the index whose places and cities also use the stations a scenario added.
+
+    A new station joins its place and city; a place of that city that had no station of its
+    own (and so used the city's) gets it too, as the index's rule for such places says.
+    """
+    import copy
+    from dataclasses import replace
+
+    base = _index_for(key.net)
+    own = {p for r in key.net.tables["stations"].itertuples(index=False) if (p := r.place_id)}
+    idx = copy.copy(base)
+    idx.endpoints = dict(base.endpoints)
+    for sid, place, city in added:
+        for k, ep in idx.endpoints.items():
+            joins = (k[0] == "city" and ep.city == city) or (
+                k[0] == "place" and (ep.place == place or (ep.city == city and ep.place not in own))
+            )
+            if joins and sid not in ep.stations:
+                idx.endpoints[k] = replace(ep, stations=tuple(sorted((*ep.stations, sid))))
+    return idx
 
 
 def endpoints(G: nx.MultiDiGraph, items: str | Iterable[str] | Iterable[Endpoint]) -> list[Endpoint]:
@@ -205,7 +233,12 @@ def parse_origin(G: nx.MultiDiGraph, text: str) -> tuple[nx.MultiDiGraph, Endpoi
             if not (-180 <= lon <= 180 and -90 <= lat <= 90):
                 raise InvalidOptionError(f"origin {t!r} is outside WGS84 lon,lat ranges; give lon,lat in degrees.")
             return _with_point(G, lon, lat)
-    (ep,) = endpoints(G, t)
+    found = endpoints(G, t)
+    if len(found) != 1:
+        raise InvalidOptionError(
+            f"origin {t!r} names {len(found)} places; give one place (repeat --origin for a batch of maps)."
+        )
+    (ep,) = found
     return G, ep
 
 

@@ -20,6 +20,9 @@ try:  # numba is optional: the kernels are compiled on first use and cached on d
     from numba import njit, prange
 
     HAVE_NUMBA = os.environ.get("COMMUTE_NO_NUMBA", "") == ""
+    from commute.search.jit_cache import configure, healing
+
+    configure()  # the cache lives in a user cache folder commute manages (see jit_cache)
 except ImportError:  # pragma: no cover - depends on the installation
     HAVE_NUMBA = False
 
@@ -106,6 +109,9 @@ if HAVE_NUMBA:
                 out[i, j] = dist[targets[j]]
         return out
 
+    _many_healing = healing(_many, _dijkstra)
+    _dijkstra_healing = healing(_dijkstra)
+
 
 def _arrays(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (
@@ -131,7 +137,7 @@ def many_to_many(
         return np.zeros((0, len(tg)))
     if (HAVE_NUMBA if use_numba is None else use_numba) and HAVE_NUMBA:
         ip, ix, dt = _arrays(matrix)
-        return _many(ip, ix, dt, sources, tg, float(limit), n)
+        return _many_healing(ip, ix, dt, sources, tg, float(limit), n)
     d = dijkstra(matrix, directed=True, indices=sources, limit=limit)
     d = np.atleast_2d(d)
     return d[:, tg] if targets is not None else d
@@ -145,7 +151,7 @@ def one_to_all(
     if (HAVE_NUMBA if use_numba is None else use_numba) and HAVE_NUMBA:
         ip, ix, dt = _arrays(matrix)
         dist = np.empty(matrix.shape[0], dtype=np.float64)
-        _dijkstra(ip, ix, dt, sources, float(limit), dist)
+        _dijkstra_healing(ip, ix, dt, sources, float(limit), dist)
         return dist
     return np.asarray(dijkstra(matrix, directed=True, indices=sources, min_only=True, limit=limit))
 

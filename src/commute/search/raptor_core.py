@@ -23,6 +23,10 @@ from typing import Any
 import numpy as np
 from numba import njit, prange
 
+from commute.search.jit_cache import configure
+
+configure()  # compiled kernels are cached in the folder commute manages
+
 
 @njit(cache=True, nogil=True)
 def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, ready: float) -> int:

@@ -51,6 +51,10 @@ class AddRoad(ChangeType):
         )
         speed = float(a.get("speed_kmh") or road_speed(cls, lanes))
         lid = str(a.get("id") or f"new:{junction_of(u)}-{junction_of(v)}")
+        taken = any(k == lid for _, _, k in G.edges(keys=True)) or lid in set(ctx.net.tables["road_links"]["link_id"])
+        if taken:
+            ch.problem(probs, f"road link id {lid!r} already exists", "choose a new id (or leave id out)", key="id")
+            return
         name = str(a.get("name") or f"new road {G.nodes[u]['name']}–{G.nodes[v]['name']}")
         attrs = dict(
             kind="road",

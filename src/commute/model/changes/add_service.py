@@ -5,9 +5,9 @@ Issue 13 will let service verbs carry explicit ``departures``; that is one more 
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from commute.errors import InvalidOptionError, Problems
+from commute.errors import InvalidOptionError, Problems, UnknownPlaceError
 from commute.io.network import Network
 from commute.model.access import connect_station
 from commute.model.changes.base import Change, ChangeType, Context, Fields, register
@@ -95,8 +95,11 @@ class AddService(ChangeType):
     def _add_stations(self, ctx: Context, ch: Change, mode: str, probs: Problems) -> None:
         for nid, s in (ch.args.get("new_stations") or {}).items():
             node = station_node(str(nid))
-            if node in ctx.G:
+            if node in ctx.G or str(nid) in set(ctx.net.tables["stations"]["station_id"]):
                 ch.problem(probs, f"station {nid!r} already exists", "use it in stations instead", key="new_stations")
+                continue
+            where = _home(ctx, ch, str(nid), s, probs)
+            if where is None:
                 continue
             ctx.G.add_node(
                 node,
@@ -104,12 +107,13 @@ class AddService(ChangeType):
                 id=str(nid),
                 name=str(s["name"]),
                 mode=mode,
-                city=s.get("city"),
-                place=s.get("place"),
+                city=where[1],
+                place=where[0],
                 lon=float(s["lon"]),
                 lat=float(s["lat"]),
             )
             connect_station(ctx.G, node)
+            ctx.G.graph.setdefault("added_stations", {})[str(nid)] = {"place": where[0], "city": where[1]}
 
     def _stops(self, ctx: Context, ch: Change, mode: str, probs: Problems) -> list[str] | None:
         nodes: list[str | None] = []
@@ -143,3 +147,36 @@ class AddService(ChangeType):
             f"Add {a.get('mode', 'rail')} service {a.get('name', a.get('id'))}: "
             f"{' – '.join(map(str, a.get('stations', [])))}, {spd}, {freq}, {both}."
         )
+
+
+def _home(ctx: Context, ch: Change, nid: str, s: dict[str, Any], probs: Problems) -> tuple[str, str] | None:
+    """The place and city a new station joins: those given (checked), else the nearest place's."""
+    places = ctx.net.tables["places"]
+    chosen = None
+    for key in ("place", "city"):
+        if key not in s:
+            continue
+        try:
+            ep = ctx.index.resolve(str(s[key]))
+        except UnknownPlaceError as e:
+            ch.problem(
+                probs, f"new station {nid!r}: {e}", f"give the {key} as a name or id of the network", "new_stations"
+            )
+            return None
+        if key == "city" and chosen is not None and ep.city != chosen[1]:
+            ch.problem(probs, f"new station {nid!r}: place is not in city {s['city']!r}", "drop one", "new_stations")
+            return None
+        if chosen is None:
+            chosen = (ep.place, ep.city) if key == "place" else None
+        if key == "city" and chosen is None:
+            inside = places[places["city_id"] == ep.city]
+            chosen = (_nearest(inside, s), ep.city)
+    if chosen is None:
+        pid = _nearest(places, s)
+        chosen = (pid, str(places.loc[places["place_id"] == pid, "city_id"].iloc[0]))
+    return chosen
+
+
+def _nearest(places: Any, s: dict[str, Any]) -> str:
+    d = haversine_km(float(s["lon"]), float(s["lat"]), places["lon"].to_numpy(float), places["lat"].to_numpy(float))
+    return str(places["place_id"].iloc[int(d.argmin())])

@@ -49,24 +49,38 @@ def _check_value(ch: Change, k: str, kind: str, v: Any, probs: Problems) -> None
             ch.problem(probs, f"{k} {v!r} is not a number", f"give a number from {lo} to {hi}", key=k)
         elif not lo <= v <= hi:
             ch.problem(probs, f"{k} {v} is outside {lo}-{hi}", "check the units (km, km/h, minutes)", key=k)
-    elif kind == "class" and v not in ROAD_CLASSES:
+    elif kind == "str" and (isinstance(v, bool) or not isinstance(v, str | int) or not str(v).strip()):
+        ch.problem(probs, f"{k} must be a name or id, not {_show(v)}", f"write {k}: <text>", key=k)
+    elif kind == "node" and isinstance(v, dict):
+        check_point(ch, k, f"new junction in {k}", v, ("id", "lon", "lat"), probs)
+    elif kind == "node" and (isinstance(v, bool) or not isinstance(v, str | int)):
+        ch.problem(probs, f"{k} must be a place, a junction id or {{id, lon, lat}}", f"e.g. {k}: 武汉", key=k)
+    elif kind == "class" and (not isinstance(v, str) or v not in ROAD_CLASSES):
         ch.problem(probs, f"road class {v!r} is unknown", f"use one of {', '.join(ROAD_CLASSES)}", key=k)
-    elif kind == "svc_mode" and v not in ("rail", "air"):
+    elif kind == "svc_mode" and (not isinstance(v, str) or v not in ("rail", "air")):
         ch.problem(probs, f"service mode {v!r} is unknown", "use rail or air", key=k)
     elif kind == "bool" and not isinstance(v, bool):
         ch.problem(probs, f"{k} must be true or false", "write true or false", key=k)
     elif kind == "stations" and (not isinstance(v, list) or len(v) < 2):
         ch.problem(probs, "stations must list at least two stations in order", "e.g. stations: [汉口, 孝感东]", key=k)
+    elif kind == "stations" and not all(isinstance(x, str | int) and not isinstance(x, bool) for x in v):
+        ch.problem(probs, "stations must be station ids or names", "e.g. stations: [汉口, 孝感东]", key=k)
+    elif kind == "stations" and len({str(x) for x in v}) < len(v):
+        ch.problem(probs, "stations lists a station twice", "give each stop once, in order", key=k)
     elif kind in ("runs", "kms"):
         _check_per_hop(ch, k, v, probs)
-    elif kind == "links" and not (isinstance(v, str) or (isinstance(v, list) and all(isinstance(x, str) for x in v))):
+    elif kind == "links" and not (
+        (isinstance(v, str) and v.strip()) or (isinstance(v, list) and v and all(isinstance(x, str) for x in v))
+    ):
         ch.problem(probs, "link must be a link id or a list of ids", "e.g. link: g4_junshan_bridge:1", key=k)
     elif kind == "new_stations":
         _check_new_stations(ch, k, v, probs)
 
 
 def _check_per_hop(ch: Change, k: str, v: Any, probs: Problems) -> None:
-    if not isinstance(v, list) or not all(isinstance(x, int | float) and x > 0 for x in v):
+    if not isinstance(v, list) or not all(
+        isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) and 0 < x <= 3000 for x in v
+    ):
         ch.problem(probs, f"{k} must be a list of positive numbers, one per hop", f"e.g. {k}: [12, 15]", key=k)
     elif isinstance(ch.args.get("stations"), list) and len(v) != len(ch.args["stations"]) - 1:
         ch.problem(
@@ -78,16 +92,47 @@ def _check_per_hop(ch: Change, k: str, v: Any, probs: Problems) -> None:
 
 
 def _check_new_stations(ch: Change, k: str, v: Any, probs: Problems) -> None:
-    if not isinstance(v, dict):
+    if not isinstance(v, dict) or not v:
         ch.problem(probs, "new_stations must map ids to {name, lon, lat}", "e.g. new_stations: {rs_x: {...}}", key=k)
         return
     for sid, sv in v.items():
-        if not isinstance(sv, dict) or not all(x in sv for x in ("name", "lon", "lat")):
-            ch.problem(probs, f"new station {sid!r} needs name, lon and lat", "add the missing fields", key=k)
-        elif not (-180 <= float(sv["lon"]) <= 180 and -90 <= float(sv["lat"]) <= 90):
-            ch.problem(
-                probs, f"new station {sid!r} has coordinates outside WGS84 range", "give lon, lat in degrees", key=k
-            )
+        check_point(ch, k, f"new station {sid!r}", sv, ("name", "lon", "lat"), probs)
+        if isinstance(sv, dict):
+            for opt in ("city", "place"):
+                if opt in sv and (isinstance(sv[opt], bool) or not isinstance(sv[opt], str | int)):
+                    ch.problem(
+                        probs, f"new station {sid!r}: {opt} must be a place name or id", "e.g. city: 武汉", key=k
+                    )
+            extra = set(map(str, sv)) - {"name", "lon", "lat", "city", "place"}
+            if extra:
+                ch.problem(
+                    probs,
+                    f"new station {sid!r} has unknown field(s) {', '.join(sorted(extra))}",
+                    "use name, lon, lat, city, place",
+                    key=k,
+                )
+
+
+def check_point(ch: Change, k: str, label: str, v: Any, need: tuple[str, ...], probs: Problems) -> bool:
+    """A mapping with ``need`` fields whose ``lon`` and ``lat`` are finite WGS84 degrees."""
+    if not isinstance(v, dict) or not all(x in v for x in need):
+        ch.problem(probs, f"{label} needs {', '.join(need)}", "add the missing fields", key=k)
+        return False
+    ok = True
+    for axis, lim in (("lon", 180.0), ("lat", 90.0)):
+        x = v[axis]
+        if isinstance(x, bool) or not isinstance(x, int | float) or not math.isfinite(x):
+            ch.problem(probs, f"{label}: {axis} {_show(x)} is not a number", f"give {axis} in degrees", key=k)
+            ok = False
+        elif not -lim <= x <= lim:
+            ch.problem(probs, f"{label}: {axis} {x} is outside -{lim:g}..{lim:g}", "give lon, lat in degrees", key=k)
+            ok = False
+    return ok
+
+
+def _show(v: Any) -> str:
+    text = repr(v)
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def require_one_of(ch: Change, keys: tuple[str, ...], probs: Problems) -> None:

@@ -100,27 +100,53 @@ def station_candidates(G: nx.MultiDiGraph, ref: str, n: int = 3) -> list[str]:
 
 
 def close_station(G: nx.MultiDiGraph, node: str) -> None:
-    """Remove a station; services pass through it without stopping (their hops merge)."""
+    """Remove a station; services pass through it without stopping (their hops merge).
+
+    A train keeps its times at every other stop: a merged hop runs as long as the two hops and
+    the dwell between them did (passing a closed station saves no time that the model could
+    vouch for), and when the first stop closes, the service's departures move to the time the
+    trains left the new first stop (after its dwell), so closing a station never makes a trip
+    faster. Real timetables keep their trips (retimed at the stops that remain).
+    """
     st = station_of(node)
     for sid in [s for s, d in G.graph["services"].items() if st in d["stops"]]:
         svc = G.graph["services"][sid]
         hops = []
+        base_run = list(svc.get("base_run") or [])
         for i, (x, y) in enumerate(zip(svc["stops"], svc["stops"][1:], strict=False)):
             e = G.edges[station_node(x), station_node(y), hop_key(sid, i + 1)]
-            hops.append([x, y, e["run_min"], e["dwell_min"], e.get("length_km"), e.get("speed_kmh")])
+            base = float(e.get("base_run_min", base_run[i] if i < len(base_run) else e["minutes"]))
+            hops.append(
+                [x, y, float(e["minutes"]), float(e["dwell_min"]), e.get("length_km"), e.get("speed_kmh"), base]
+            )
         drop_service(G, sid)
         merged: list[list[Any]] = []
-        for h in hops:
+        shift = 0.0  # minutes from the old first departure to the new first stop's departure
+        for k, h in enumerate(hops):
             if merged and merged[-1][1] == st:
                 prev = merged[-1]
                 prev[1] = h[1]
                 prev[2] = prev[2] + h[3] + h[2]
+                prev[6] = prev[6] + h[3] + h[6]
                 prev[4] = (prev[4] or 0) + (h[4] or 0) or None
+            elif k == 0 and h[0] == st:
+                shift = h[2] + (hops[1][3] if len(hops) > 1 else 0.0)
+                merged.append(list(h))
             else:
                 merged.append(list(h))
         merged = [h for h in merged if h[0] != st and h[1] != st]
         if merged:
             merged[0][3] = 0.0
+            first, last, deps = svc.get("first_dep_min"), svc.get("last_dep_min"), svc.get("departures")
+            if shift and not svc.get("trips"):
+                from commute.model.params import parameters_of
+                from commute.model.trips import service_window
+
+                start, day = service_window(parameters_of(G))
+                hw = float(svc["headway_min"])
+                first = (start + hw / 2.0 if first is None else float(first)) + shift
+                last = (start + day - hw / 2.0 if last is None else float(last)) + shift
+                deps = None if deps is None else [float(d) + shift for d in deps]
             add_service(
                 G,
                 sid,
@@ -128,9 +154,14 @@ def close_station(G: nx.MultiDiGraph, node: str) -> None:
                 mode=svc["mode"],
                 train_class=svc["train_class"],
                 headway_min=svc["headway_min"],
-                hops=[tuple(h) for h in merged],
+                hops=[tuple(h[:6]) for h in merged],
                 project=svc.get("project", ""),
                 bidirectional=False,
+                first_dep_min=first,
+                last_dep_min=last,
+                departures=deps,
+                trips=None if not svc.get("trips") else [{"stations": list(svc["stops"]), **t} for t in svc["trips"]],
+                base_run=[float(h[6]) for h in merged],
             )
             G.graph["services"][sid]["base_id"] = svc["base_id"]
     G.remove_node(node)

@@ -33,6 +33,8 @@ class WidenRoad(ChangeType):
         a = ch.args
         edges = links(ctx.G, a.get("link"), ch, probs)
         changed = False
+        narrower: list[str] = []
+        slower: list[str] = []
         for u, v, k in edges:
             d = ctx.G.edges[u, v, k]
             cls = a.get("class", d["road_class"])
@@ -40,6 +42,10 @@ class WidenRoad(ChangeType):
             speed = float(
                 a.get("speed_kmh") or (road_speed(cls, lanes) if ("lanes" in a or "class" in a) else d["speed_kmh"])
             )
+            if lanes < int(d["lanes"]):
+                narrower.append(f"{k} has {int(d['lanes'])}")
+            if speed < float(d["speed_kmh"]) - 1e-9:
+                slower.append(f"{k} runs at {float(d['speed_kmh']):g} km/h")
             if (cls, lanes, speed) != (d["road_class"], d["lanes"], d["speed_kmh"]):
                 changed = True
             d.update(
@@ -49,7 +55,25 @@ class WidenRoad(ChangeType):
                 minutes=60.0 * d["length_km"] / speed,
                 upgraded_by="scenario",
             )
-        if edges and not changed:
+        if narrower:
+            ch.problem(
+                probs,
+                f"widen_road gives {a['lanes']} lanes, fewer than the road has ({narrower[0]}"
+                + (f" and {len(narrower) - 1} more" if len(narrower) > 1 else "")
+                + "); widening never narrows a road",
+                "give more lanes than the link has, or close_link and add_road for a narrower road",
+                key="lanes",
+            )
+        elif slower:
+            ch.problem(
+                probs,
+                f"widen_road would make the road slower ({slower[0]}"
+                + (f" and {len(slower) - 1} more" if len(slower) > 1 else "")
+                + "); widening never slows a road",
+                "give a speed or class at least as fast as the link's",
+                key="speed_kmh" if "speed_kmh" in a else "class",
+            )
+        elif edges and not changed:
             ch.problem(
                 probs,
                 "widen_road leaves the link as it was; this change does nothing",

@@ -1,0 +1,112 @@
+"""Interrupts during a set of writes: the old files or the new ones, never a mix, never a temporary file.
+
+A child process writes a set of files through :func:`commute.output.write_set_atomic` (the path
+snapshot sets take) and is sent SIGINT, SIGTERM or SIGKILL at a random moment. SIGINT and
+SIGTERM leave no temporary file; after SIGKILL (which nothing can catch) the temporary files
+are hidden and the next write to the folder removes them (:func:`commute.output.sweep_stale`).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from commute.output import sweep_stale, write_set_atomic
+
+ROOT = Path(__file__).resolve().parents[1]
+CHILD = """
+import signal, sys, time
+from pathlib import Path
+from commute.cli import Terminated, _on_sigterm
+from commute.output import write_set_atomic
+signal.signal(signal.SIGTERM, _on_sigterm)
+out = Path(sys.argv[1])
+def slow(text):
+    def w(p):
+        p.write_text(text[: len(text) // 2], encoding="utf-8")
+        time.sleep(0.04)
+        p.write_text(text, encoding="utf-8")
+    return w
+print("ready", flush=True)
+try:
+    write_set_atomic({out / f"f{i}.csv": slow(f"new {i}\\n" * 1000) for i in range(6)})
+except (KeyboardInterrupt, Terminated):
+    sys.exit(130)
+"""
+
+
+def _state(d: Path) -> tuple[set[str], list[str]]:
+    kinds = {p.read_text(encoding="utf-8").split(" ")[0] for p in d.glob("f*.csv")}
+    temps = sorted(p.name for p in d.iterdir() if p.name.startswith("."))
+    return kinds, temps
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM, signal.SIGKILL], ids=lambda s: s.name)
+@pytest.mark.parametrize("delay", [0.02, 0.1, 0.2, 0.3])
+def test_a_set_is_old_or_new_after_a_signal(tmp_path, sig, delay):
+    for i in range(6):
+        (tmp_path / f"f{i}.csv").write_text(f"old {i}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(tmp_path)], stdout=subprocess.PIPE, env=env)
+    assert proc.stdout is not None and proc.stdout.readline().strip() == b"ready"
+    time.sleep(delay)
+    proc.send_signal(sig)
+    proc.wait(timeout=20)
+    proc.stdout.close()
+    kinds, temps = _state(tmp_path)
+    assert kinds in ({"old"}, {"new"}), kinds  # never a mix
+    if sig != signal.SIGKILL:
+        assert temps == [], temps
+        assert proc.returncode in (0, 130, -sig)  # -sig: the signal came after the set was written
+    sweep_stale(tmp_path)  # what the next write does first
+    assert _state(tmp_path) == (kinds, [])
+
+
+def test_a_failing_writer_changes_nothing(tmp_path):
+    for i in range(3):
+        (tmp_path / f"f{i}.csv").write_text(f"old {i}\n", encoding="utf-8")
+
+    def boom(p):
+        p.write_text("half", encoding="utf-8")
+        raise OSError(28, "No space left on device")
+
+    writers = {tmp_path / "f0.csv": lambda p: p.write_text("new 0\n"), tmp_path / "f1.csv": boom}
+    with pytest.raises(Exception, match="No space left"):
+        write_set_atomic(writers)
+    assert _state(tmp_path) == ({"old"}, [])
+
+
+def test_keyboard_interrupt_in_a_writer_leaves_no_temporary_file(tmp_path):
+    (tmp_path / "f0.csv").write_text("old 0\n", encoding="utf-8")
+
+    def interrupted(p):
+        p.write_text("half", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        write_set_atomic({tmp_path / "f0.csv": interrupted})
+    assert _state(tmp_path) == ({"old"}, [])
+
+
+def test_sigint_exits_130_with_one_line(tmp_path):
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    code = (
+        "import os, signal, sys\n"
+        "from commute.cli import main\n"
+        "import commute.cli.scenario as s\n"
+        "def run(args):\n"
+        "    import os, signal\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return 0\n"
+        "s.run_validate.__code__ = run.__code__\n"
+        "sys.exit(main(['scenario', 'validate', 'x.yaml']))\n"
+    )
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 130, r.stderr
+    assert r.stderr.strip().splitlines() == ["commute: interrupted; nothing half-written was left."]
