@@ -50,3 +50,15 @@ def net_copy(tmp_path):
     dst = tmp_path / "net"
     shutil.copytree(NETWORK, dst, ignore=shutil.ignore_patterns("sources"))
     return dst
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache_dir(tmp_path_factory):
+    """Validation stamps (io/validation_stamp.py) go to a fresh folder, never the user's cache."""
+    old = os.environ.get("COMMUTE_CACHE_DIR")
+    os.environ["COMMUTE_CACHE_DIR"] = str(tmp_path_factory.mktemp("commute_cache"))
+    yield
+    if old is None:
+        os.environ.pop("COMMUTE_CACHE_DIR", None)
+    else:
+        os.environ["COMMUTE_CACHE_DIR"] = old

@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from commute.errors import DataNotFoundError
+from commute.io import validation_stamp
 from commute.io.network_checks import validate_network
 from commute.io.network_schema import _STR_COLS, OPTIONAL_TABLES, SERVICE_TIME_COLUMNS, STATUSES, TABLES
 from commute.model.params import Parameters
@@ -182,7 +183,9 @@ def _load_cached(folder: str, version: str) -> Network:
 def _load_validated(folder: str, version: str) -> Network:
     """:func:`_load_cached`, validated once per content (a failed validation is not cached)."""
     net = _load_cached(folder, version)
-    validate_network(net)
+    if not validation_stamp.is_stamped(version):
+        validate_network(net)
+        validation_stamp.stamp(version)
     return net
 
 
