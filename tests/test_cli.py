@@ -105,7 +105,7 @@ def test_unreachable_is_empty_not_a_number(capsys):
         (["matrix", "--origins", "武汉", "--modes", "boat"], "unknown mode 'boat'"),
         (["matrix", "--origins", "武汉", "--measure", "as_the_crow_flies"], "unknown measure"),
         (["matrix", "--origins", "武汉", "--modes", "road", "--measure", "station_to_station"], "needs rail or air"),
-        (["matrix", "--origins", "武汉", "--format", "xml"], "unknown format"),
+        (["matrix", "--origins", "武汉", "--format", "xml"], "unknown --format"),
         (["matrix", "--origins", "武汉", "--scenario", "nope.yaml"], "does not exist"),
         (["matrix", "--origins", "武汉", "--network", "nowhere"], "neither a folder nor a shipped network"),
         (["matrix", "--origins", "武汉", "-o", "/etc/hostname/dir/x.csv"], "is a file"),

@@ -23,7 +23,7 @@ def run(capsys, *args):
         (["--depart", "8am"], "is not HH:MM"),
         (["--statistic", "p200"], "unknown statistic"),
         (["--step", "0"], "step"),
-        (["--transfer-penalty", "-3"], "transfer penalty"),
+        (["--transfer-penalty", "-3"], "--transfer-penalty -3 is out of range"),
     ],
 )
 def test_bad_departure_options_are_one_sentence(capsys, args, message):

@@ -48,3 +48,20 @@ def test_a_negative_fare_bound_is_refused(capsys, tmp_path):
     code, out, err = _check(capsys, tmp_path, -5)
     assert code == 2 and out == ""
     assert "money.yaml:9: max_fare_cny -5 is negative or not a number" in err
+
+
+def test_the_check_table_shows_fares_where_a_rule_bounds_money(capsys, tmp_path):
+    sc = shipped_folder("scenarios")
+    f = tmp_path / "money.yaml"
+    f.write_text(RULES.format(fare=20), encoding="utf-8")
+    code = main(["check", str(sc / "pass_wuhan_huangshi.yaml"), "--targets", str(f), "--details", "--wide"])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    header = next(line for line in out.splitlines() if "destination" in line and "minutes" in line)
+    assert "fare (CNY)" in header and "max fare (CNY)" in header
+    row = next(line for line in out.splitlines() if "黄石" in line and "武汉" in line and "wuhan_affordable" in line)
+    assert "10.8" in row  # 300/44 + two 2-yuan bus fares, as the CSV gives
+    # a rule without money bounds keeps the time-only detail
+    code = main(["check", "--targets", "123", "--details", "--wide"])
+    out, _ = capsys.readouterr()
+    assert "fare (CNY)" not in out

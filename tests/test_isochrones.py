@@ -125,8 +125,8 @@ def test_cli_batch_with_progress(tmp_path, capsys):
     [
         (["--origin", "亚特兰蒂斯"], "unknown place"),
         (["--origin", "武汉", "--minutes", ""], "no minutes given"),
-        (["--origin", "武汉", "--minutes", "-5"], "must be positive"),
-        (["--origin", "武汉", "--minutes", "a,b"], "must be numbers"),
+        (["--origin", "武汉", "--minutes", "-5"], "is not a positive number"),
+        (["--origin", "武汉", "--minutes", "a,b"], "is not a number"),
         (["--origin", "200,95"], "outside WGS84"),
         (["--origin", "武汉", "--origin", "黄石"], "need 2 files"),
     ],

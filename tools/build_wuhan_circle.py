@@ -3,7 +3,8 @@
 Run from the project root:  python tools/build_wuhan_circle.py [--shared ../shared/data]
 
 Inputs: the curated facts in networks/wuhan_circle/sources/*.yaml (alignments, ids, estimates,
-each with its source) and the real data in ../shared/data (census, OSM stations, the 2021
+each with its source), the cost tables curated by hand in sources/costs/ (copied as they are)
+and the real data in ../shared/data (census, OSM stations, the 2021
 Beijing-Guangzhou timetable, the projects list). Output: the diff-friendly tables the package
 loads, every row with a `source`. The build is deterministic: the same inputs give the same bytes.
 """
@@ -764,6 +765,9 @@ def main() -> None:
     }
     (NET / "network.yaml").write_text(yaml.safe_dump(meta, allow_unicode=True, sort_keys=False), encoding="utf-8")
     write_calibration_report(report, model, circuity, n_circ, len(trips), by_line, dropped, tpd_rows)
+    # the cost tables are curated by hand (every row sourced or an estimate): copied as they are
+    for f in sorted((SRC / "costs").glob("*.*")):
+        (NET / f.name).write_bytes(f.read_bytes())
     n_bound = write_boundaries(shared)
     print(f"boundaries: {n_bound} polygons")
     print(

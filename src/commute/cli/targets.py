@@ -76,7 +76,11 @@ def _check_table(r: dict[str, Any], details: bool, width: int | None) -> list[st
     shown = s[["targets", "rule", "result", "passing", "pop_share", "limit_min", "worst"]]
     parts = [head, table(shown, width=width, headers=_CHECK_HEADERS)]
     if details:
-        parts.append(render(rounded(r["detail"][[*_DETAIL_COLUMNS, "legs"]]), "table", width=width).rstrip())
+        from commute.results.rules.base import MONEY_COLUMNS
+
+        d = r["detail"]
+        money = [c for c in MONEY_COLUMNS if c in d.columns and d[c].notna().any()]
+        parts.append(render(rounded(d[[*_DETAIL_COLUMNS, *money, "legs"]]), "table", width=width).rstrip())
     return parts
 
 

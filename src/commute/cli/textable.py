@@ -75,15 +75,15 @@ def header(name: str) -> str:
 
     Examples
     --------
-    >>> header("limit_min"), header("area_km2"), header("pop_within_60")
-    ('limit (min)', 'area (km²)', 'pop. within 60 min')
+    >>> header("limit_min"), header("area_km2"), header("pop_within_60"), header("max_fare_cny")
+    ('limit (min)', 'area (km²)', 'pop. within 60 min', 'max fare (CNY)')
     """
     if name in HEADERS:
         return HEADERS[name]
     m = re.fullmatch(r"pop_within_(\d+(?:\.\d+)?)", name)
     if m:
         return f"pop. within {m.group(1)} min"
-    for suffix, unit in (("_min", "min"), ("_km2", "km²"), ("_km", "km"), ("_kmh", "km/h"), ("_s", "s")):
+    for suffix, unit in (("_min", "min"), ("_km2", "km²"), ("_km", "km"), ("_kmh", "km/h"), ("_s", "s"), ("_cny", "CNY")):
         if name.endswith(suffix) and len(name) > len(suffix):
             return f"{name[: -len(suffix)].replace('_', ' ')} ({unit})"
     return name.replace("_", " ")
