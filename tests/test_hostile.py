@@ -130,7 +130,22 @@ ENCODING_CASES = {
     "gbk_dup_key": ("name: 武汉\nname: 黄石\nyear: 2026\n".encode("gbk"), 2, "duplicate key"),
     "latin1_bad_key": ("name: Zürich\nyear: 2026\nnope: 1\n".encode("latin-1"), 3, "unknown key 'nope'"),
     "broken_utf16": (b"\xff\xfen\x00a\x00\x00\xd8", 0, "not valid utf-16"),
+    # no byte-order mark: told by where the zero bytes fall (was "unacceptable character #x0000")
+    "utf16le_no_bom_bad_year": ("name: 测试\nyear: twenty\n".encode("utf-16-le"), 2, "is not a year"),
+    "utf16be_no_bom_bad_year": ("name: 测试\nyear: twenty\n".encode("utf-16-be"), 2, "is not a year"),
+    "utf32le_no_bom_bad_year": ("name: Zürich\nyear: twenty\n".encode("utf-32-le"), 2, "is not a year"),
+    "binary": (b"PK\x03\x04\x14\x00\x00\x00\x08\x00\xff\x00\x00\x01", 0, "save it as UTF-8 text"),
 }
+
+
+def test_a_wrong_encoding_says_what_to_convert_to():
+    from commute.errors import InvalidOptionError
+    from commute.io.inputs import decode
+
+    with pytest.raises(InvalidOptionError, match="give the file's encoding with --encoding or save it as UTF-8"):
+        decode("name: 武汉\n".encode("gbk"), "s.yaml", "utf-8")
+    with pytest.raises(InvalidOptionError, match="save it again as UTF-8"):
+        decode(b"\xef\xbb\xbfname: \xff\n", "s.yaml")
 
 
 @pytest.mark.parametrize("case", sorted(ENCODING_CASES))
