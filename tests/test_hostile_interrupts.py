@@ -5,7 +5,8 @@ snapshot sets take), or a batch of maps through :func:`commute.results.map_files
 (the path ``commute isochrones`` with several origins takes), and is sent SIGINT, SIGTERM or
 SIGKILL at a random moment. SIGINT and
 SIGTERM leave no temporary file; after SIGKILL (which nothing can catch) the temporary files
-are hidden and the next write to the folder removes them (:func:`commute.output.sweep_stale`).
+are hidden and the next write to the folder removes them (:func:`commute.output.sweep_stale`),
+or, when the kill came between the renames of a committed set, finishes the renames.
 """
 
 from __future__ import annotations
@@ -68,6 +69,39 @@ def test_a_set_is_old_or_new_after_a_signal(tmp_path, sig, delay):
         assert proc.returncode in (0, 130, -sig)  # -sig: the signal came after the set was written
     sweep_stale(tmp_path)  # what the next write does first
     assert _state(tmp_path) == (kinds, [])
+
+
+KILLED_IN_RENAMES = """
+import os, signal, sys
+from pathlib import Path
+import commute.output as out
+real, n = os.replace, [0]
+def replace(a, b):
+    real(a, b)
+    if Path(b).suffix == ".csv":
+        n[0] += 1
+        if n[0] == int(sys.argv[2]):
+            os.kill(os.getpid(), signal.SIGKILL)
+out.os.replace = replace
+d = Path(sys.argv[1])
+def writer(i):
+    return lambda p: p.write_text(f"new {i}\\n", encoding="utf-8")
+out.write_set_atomic({d / f"f{i}.csv": writer(i) for i in range(4)})
+"""
+
+
+@pytest.mark.parametrize("after", [1, 3])
+def test_sigkill_between_the_renames_is_finished_by_the_next_sweep(tmp_path, after):
+    """Killed after ``after`` of 4 renames: a mix on disk until the journal is replayed, then the new set."""
+    for i in range(4):
+        (tmp_path / f"f{i}.csv").write_text(f"old {i}\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src") + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    r = subprocess.run([sys.executable, "-c", KILLED_IN_RENAMES, str(tmp_path), str(after)], env=env, timeout=60)
+    assert r.returncode == -signal.SIGKILL
+    kinds, temps = _state(tmp_path)
+    assert kinds == {"old", "new"} and temps  # killed half-way through the renames
+    sweep_stale(tmp_path)
+    assert _state(tmp_path) == ({"new"}, [])
 
 
 def test_a_failing_writer_changes_nothing(tmp_path):
