@@ -412,6 +412,10 @@ CLI_CASES = {
     "isochrones_minutes_zero": (["isochrones", "--origin", "武汉", "--minutes", "0", "-o", "{tmp}/x.png"], "0"),
     "isochrones_minutes_text": (["isochrones", "--origin", "武汉", "--minutes", "an,hour", "-o", "{tmp}/x.png"], "an"),
     "isochrones_ext": (["isochrones", "--origin", "武汉", "--origin", "黄石", "--ext", "bmp", "-o", "{tmp}"], "bmp"),
+    "isochrones_same_file_twice": (
+        ["isochrones", "--origin", "武汉", "--origin", "黄石", "-o", "{tmp}/{scenario}.png"],
+        "maps 1 and 2 would both be written to",
+    ),
     "attribute_year_text": (["attribute", str(SCENARIOS / "package_broken_roads.yaml"), "--year", "abc"], "'abc'"),
     "snapshot_tolerance": (["snapshot", "check", "{tmp}", "--tolerance", "minutes=-1"], "negative"),
     "snapshot_tolerance_name": (["snapshot", "check", "{tmp}", "--tolerance", "hours=1"], "hours=1"),

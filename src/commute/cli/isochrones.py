@@ -62,6 +62,13 @@ def run(args: argparse.Namespace) -> int:
         else:
             path = Path(out.replace("{origin}", label_o).replace("{scenario}", label_s))
         planned.append((o, s, check_output(path)))
+    seen: dict[Path, int] = {}
+    for i, (_, _, path) in enumerate(planned, 1):
+        j = seen.setdefault(path.resolve(), i)
+        if j != i:
+            raise InvalidOptionError(
+                f"maps {j} and {i} would both be written to {path}; use {{origin}} and {{scenario}} in -o."
+            )
     files = []
     for o, s, path in planned:  # every map is computed before any file is written
         iso = isochrones(graphs[s], o, bands, modes=args.modes, settings=settings)
