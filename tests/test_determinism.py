@@ -2,10 +2,11 @@
 
 The two runs are a second apart (dates in PDF, SVG and GeoPackage files have one-second
 resolution) and in different processes with different hash seeds (set and dict order of
-strings), each in its own folder with the same file names. Formats: CSV and JSON
-(``commute matrix``, a snapshot set), PNG, SVG, PDF, GeoJSON, GeoPackage and HTML (one batch
-of maps through :func:`commute.results.map_files.write_isochrone_set`, the path ``commute
-isochrones`` takes) and Parquet (a sweep results part).
+strings), each in its own folder with the same file names. Formats: CSV and JSON (``commute
+matrix``; snapshot sets are compared in ``tests/test_snapshot.py``), PNG, SVG, PDF, GeoJSON,
+GeoPackage and HTML (one batch of maps through
+:func:`commute.results.map_files.write_isochrone_set`, the path ``commute isochrones`` takes)
+and Parquet (a sweep results part).
 """
 
 from __future__ import annotations
@@ -35,7 +36,6 @@ def write_all(out: Path) -> list[Path]:
     m = ["matrix", "--origins", "武汉,黄石", "--destinations", "鄂州,孝感"]
     assert main([*m, "-o", str(out / "matrix.csv")]) == 0
     assert main([*m, "--format", "json", "-o", str(out / "matrix.json")]) == 0
-    assert main(["snapshot", "write", "-o", str(out / "snapshots")]) == 0
     G = graph_for()
     iso = isochrones(G, "鄂州", "60")
     write_isochrone_set([MapFile(iso, G, out / f"map{ext}", title="鄂州") for ext in MAP_EXTS])
