@@ -562,6 +562,14 @@ def test_network_csv_with_a_byte_order_mark_loads(capsys, net_copy):
     assert main(["info", "--network", str(net_copy)]) == 0, capsys.readouterr().err
 
 
+def test_gtfs_import_over_a_folder_with_a_broken_network_yaml(capsys, tmp_path):
+    out = tmp_path / "n"
+    out.mkdir()
+    (out / "network.yaml").write_text("kind: [gtfs\n", encoding="utf-8")
+    argv = ["gtfs", "import", ROOT / "tests" / "data" / "gtfs_small", "--date", "2026-03-02", "-o", out]
+    hostile(capsys, argv, [out], says="is not a GTFS network")
+
+
 def test_gtfs_empty_table(capsys, tmp_path):
     feed = tmp_path / "feed"
     shutil.copytree(ROOT / "tests" / "data" / "gtfs_small", feed)
