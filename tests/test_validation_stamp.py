@@ -60,3 +60,16 @@ def test_invalid_network_is_never_stamped(monkeypatch, tmp_path, net_copy):
     with pytest.raises(ValueError):
         network_mod.load_network(net_copy)
     assert not validation_stamp.is_stamped(content_version(net_copy.resolve()))
+
+
+def test_every_module_the_validator_uses_is_part_of_the_key():
+    """A rule added in a new module (network_values.py) must invalidate old stamps too."""
+    import commute.io.network_checks as checks
+    from commute.io.validation_stamp import _VALIDATOR_FILES
+
+    used = {
+        getattr(v, "__module__", "").rsplit(".", 1)[-1] + ".py"
+        for v in vars(checks).values()
+        if getattr(v, "__module__", "").startswith("commute.io.network")
+    }
+    assert used <= set(_VALIDATOR_FILES), used - set(_VALIDATOR_FILES)

@@ -9,6 +9,11 @@
   name) write the same bytes on every run; temporaries are removed on any error or interrupt,
   and one left by a killed process (SIGKILL, power loss) is removed by the next write to that
   folder (:func:`sweep_stale`).
+- A set of several files commits through a journal: once every file is written, a
+  ``commit.json`` listing the renames is put in place (one atomic rename: the commit point),
+  then the files are renamed. A process killed during the renames leaves the journal, and
+  :func:`sweep_stale` finishes them, so after SIGKILL the set is old (killed before the commit
+  point) or new (after it) once the folder is swept, never a mix.
 - :func:`refuse_inputs` refuses an output path that is one of a command's inputs or lies
   inside a folder it reads (a network folder).
 
@@ -19,6 +24,7 @@ Writers receive a path; callers that hold bytes or text in another encoding use
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -31,6 +37,9 @@ from .errors import InvalidOptionError
 
 _TMP = re.compile(r"^\.commute-(\d+)-[A-Za-z0-9_]+$")
 _HELD = (signal.SIGINT, signal.SIGTERM)
+#: In a set's temporary folder: the path of the set's journal (see :func:`write_set_atomic`).
+_SET = ".commute-set"
+_JOURNAL = "commit.json"
 
 
 def check_writable(path: Path) -> None:
@@ -73,15 +82,33 @@ def refuse_inputs(output: str | Path, inputs: Iterable[str | Path] = (), folders
 
 
 def sweep_stale(folder: Path) -> list[Path]:
-    """Remove temporary files that a killed commute process left in ``folder``; return them."""
+    """Clean up after a killed commute process in ``folder``; return the temporary folders removed.
+
+    A temporary folder of a set that had reached its commit point has its set's renames
+    finished first (the new set is complete); any other is removed (the old files stay).
+    """
     gone = []
     with contextlib.suppress(OSError):
-        for p in Path(folder).iterdir():
+        for p in sorted(Path(folder).iterdir()):
             m = _TMP.match(p.name)
             if m and p.is_dir() and not _alive(int(m.group(1))):
+                _finish_set(p)
                 shutil.rmtree(p, ignore_errors=True)
                 gone.append(p)
     return gone
+
+
+def _finish_set(tmp_dir: Path) -> None:
+    """If ``tmp_dir`` belongs to a committed set (its journal exists), do the renames left."""
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        journal = tmp_dir / _JOURNAL
+        if not journal.exists():
+            journal = Path((tmp_dir / _SET).read_text(encoding="utf-8"))
+        renames = json.loads(journal.read_text(encoding="utf-8"))
+        for tmp, final in renames:
+            if Path(tmp).exists():
+                os.replace(tmp, final)
+        journal.unlink()
 
 
 def _alive(pid: int) -> bool:
@@ -141,7 +168,8 @@ def write_set_atomic(writers: Mapping[Path, Callable[[Path], object]]) -> list[P
     """Write several files as one: all are written to temporary files, then renamed together.
 
     If any writer fails or the process is interrupted before the renames, no file is changed
-    and no temporary file is left; the renames run with SIGINT and SIGTERM held back.
+    and no temporary file is left; the renames run with SIGINT and SIGTERM held back, after a
+    journal is committed that lets :func:`sweep_stale` finish them if the process is killed.
     """
     paths = [Path(p) for p in writers]
     for p in paths:
@@ -149,20 +177,38 @@ def write_set_atomic(writers: Mapping[Path, Callable[[Path], object]]) -> list[P
     for folder in {p.resolve().parent for p in paths}:
         sweep_stale(folder)
     temps: dict[Path, Path] = {}
+    journal = _journal_for(paths[0]) if len(paths) > 1 else None
     try:
         for p in paths:
             temps[p] = _temp_for(p)
+            if journal is not None:
+                (temps[p].parent / _SET).write_text(str(journal), encoding="utf-8")
             _fill(temps[p], writers[p], p)
             _publish(temps[p])
         with held_signals():
+            if journal is not None:  # the commit point: from here on the new set is what a sweep completes
+                part = journal.with_name(_JOURNAL + ".part")
+                part.write_text(json.dumps([[str(t), str(p.resolve())] for p, t in temps.items()]), encoding="utf-8")
+                os.replace(part, journal)
             for p in paths:
                 tmp = temps.pop(p)
                 os.replace(tmp, p)
                 _drop_temp(tmp)
+            if journal is not None:
+                journal.unlink()
     finally:
+        if journal is not None and journal.exists():  # a rename failed after the commit point: finish
+            _finish_set(journal.parent)
         for tmp in temps.values():
             _drop_temp(tmp)
+        if journal is not None:
+            _drop_temp(journal)
     return paths
+
+
+def _journal_for(path: Path) -> Path:
+    d = Path(tempfile.mkdtemp(prefix=f".commute-{os.getpid()}-", dir=path.resolve().parent))
+    return d / _JOURNAL
 
 
 def write_atomic(path: Path, writer: Callable[[Path], object]) -> None:

@@ -14,7 +14,8 @@ def run(args: argparse.Namespace) -> int:
     """Isochrone maps (PNG, SVG, PDF), polygons (GeoJSON, GeoPackage) or HTML maps.
 
     Nested isochrones from one travel-time surface, door to door. Several --origin or
-    --scenario make a batch (one file each, with a progress bar); --compare-to draws the area
+    --scenario make a batch (one file each, with a progress bar), written as one set: an error or
+    an interrupt leaves the old files, never some old and some new; --compare-to draws the area
     gained over a base.
 
     Examples
@@ -26,7 +27,8 @@ def run(args: argparse.Namespace) -> int:
     from commute.model.modes import parse_modes
     from commute.model.scenario import graph_for
     from commute.results.isochrones import IsochroneSettings, isochrones, parse_minutes, parse_origin
-    from commute.results.maps import ALL_FORMATS, check_output, write_isochrones
+    from commute.results.map_files import MapFile, write_isochrone_set
+    from commute.results.maps import ALL_FORMATS, check_output
 
     bands = parse_minutes(args.minutes)
     parse_modes(args.modes)
@@ -60,20 +62,31 @@ def run(args: argparse.Namespace) -> int:
         else:
             path = Path(out.replace("{origin}", label_o).replace("{scenario}", label_s))
         planned.append((o, s, check_output(path)))
-    for i, (o, s, path) in enumerate(planned, 1):
-        G = graphs[s]
-        iso = isochrones(G, o, bands, modes=args.modes, settings=settings)
+    seen: dict[Path, int] = {}
+    for i, (_, _, path) in enumerate(planned, 1):
+        j = seen.setdefault(path.resolve(), i)
+        if j != i:
+            raise InvalidOptionError(
+                f"maps {j} and {i} would both be written to {path}; use {{origin}} and {{scenario}} in -o."
+            )
+    files = []
+    for o, s, path in planned:  # every map is computed before any file is written
+        iso = isochrones(graphs[s], o, bands, modes=args.modes, settings=settings)
         b = isochrones(base, o, bands, modes=args.modes, settings=settings) if base is not None else None
-        write_isochrones(iso, G, path, base=b, tiles=args.tiles)
+        files.append(MapFile(iso, graphs[s], path, base=b, tiles=args.tiles))
+
+    def progress(i: int, path: Path) -> None:
         if many:
-            done = int(30 * i / len(planned))
-            sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{len(planned)} {path.name}")
+            done = int(30 * i / len(files))
+            sys.stderr.write(f"\r[{'#' * done}{'.' * (30 - done)}] {i}/{len(files)} {path.name}")
             sys.stderr.flush()
-        else:
-            sys.stdout.write(f"wrote {path}\n")
+
+    written = write_isochrone_set(files, progress=progress)  # one set: all the maps or none
     if many:
         sys.stderr.write("\n")
-        sys.stdout.write(f"wrote {len(planned)} file(s)\n")
+        sys.stdout.write(f"wrote {len(written)} file(s)\n")
+    else:
+        sys.stdout.write(f"wrote {written[0]}\n")
     return 0
 
 

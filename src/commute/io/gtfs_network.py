@@ -217,8 +217,13 @@ def write_network(tables: dict[str, pd.DataFrame], meta: dict[str, Any], out: st
     if not out.resolve().parent.is_dir():
         raise InvalidOptionError(f"cannot write {out}: folder {out.resolve().parent} does not exist; create it first.")
     if out.exists():
-        old_meta = out / "network.yaml"
-        kind = (yaml.safe_load(old_meta.read_text(encoding="utf-8")) or {}).get("kind") if old_meta.exists() else None
+        from commute.errors import CommuteError
+        from commute.io.network import read_meta
+
+        try:
+            kind = read_meta(out).get("kind") if (out / "network.yaml").exists() else None
+        except CommuteError:  # a broken network.yaml: not one this function wrote
+            kind = None
         if kind != "gtfs":
             raise InvalidOptionError(f"{out} exists and is not a GTFS network; remove it or choose another -o.")
     tmp = out.parent / f".{out.name}.tmp{os.getpid()}"

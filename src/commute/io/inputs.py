@@ -92,14 +92,19 @@ def decode(data: bytes, name: str, encoding: str | None = None) -> Text:
             try:
                 return Text(data[len(bom) :].decode(codec), codec, f"read {name} as {codec} (byte-order mark)")
             except UnicodeDecodeError as e:
-                raise InvalidOptionError(f"{name} is not valid {codec} at byte {e.start}; re-save it.") from None
+                raise InvalidOptionError(
+                    f"{name} is not valid {codec} at byte {e.start}; save it again as UTF-8."
+                ) from None
     if enc is not None:
         try:
             return Text(data.decode(enc), enc, "" if enc == "utf-8" else f"read {name} as {enc} (given)")
         except UnicodeDecodeError as e:
             raise InvalidOptionError(
-                f"{name} is not {enc} text (byte {e.start}); give the file's encoding with --encoding."
+                f"{name} is not {enc} text (byte {e.start}); give the file's encoding with --encoding "
+                "or save it as UTF-8."
             ) from None
+    if b"\x00" in data:
+        return _wide(data, name)
     try:
         return Text(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
@@ -123,6 +128,33 @@ def read_text(
     p = Path(path)
     check_size(p, max_bytes, what)
     return decode(p.read_bytes(), p.name, encoding)
+
+
+def _wide(data: bytes, name: str) -> Text:
+    """UTF-16 or UTF-32 text without a byte-order mark (told by where its zero bytes fall), or an error."""
+    head = data[:4096]
+    n = len(head) - len(head) % 4
+    zeros = {i for i in range(n) if head[i] == 0}
+    candidates = []
+    if n and all(head[i] == 0 for i in range(3, n, 4)):  # a code point's top byte is always zero
+        candidates.append("utf-32-le")
+    if n and all(head[i] == 0 for i in range(0, n, 4)):
+        candidates.append("utf-32-be")
+    if all(i % 2 == 1 for i in zeros):  # ASCII characters leave zeros on one side only
+        candidates.append("utf-16-le")
+    if all(i % 2 == 0 for i in zeros):
+        candidates.append("utf-16-be")
+    for codec in candidates:
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError:
+            continue
+        if "\x00" not in text:
+            return Text(text, codec, f"read {name} as {codec} (detected: no byte-order mark)")
+    raise InvalidOptionError(
+        f"{name} contains zero bytes: it is not a text file, or in an encoding commute cannot detect; "
+        "save it as UTF-8 text."
+    )
 
 
 def _guess(data: bytes) -> str:

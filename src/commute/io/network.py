@@ -7,7 +7,10 @@ collecting every problem with its file and line before raising.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
@@ -15,12 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
 
-from commute.errors import DataNotFoundError
+from commute.errors import DataNotFoundError, Problems
 from commute.io import validation_stamp
+from commute.io.inputs import read_text
 from commute.io.network_checks import validate_network
 from commute.io.network_schema import _STR_COLS, OPTIONAL_TABLES, SERVICE_TIME_COLUMNS, STATUSES, TABLES
+from commute.io.network_values import check_meta
+from commute.io.yamlio import read_yaml
 from commute.model.params import Parameters
 from commute.model.runtime_model import RunTimeModel
 
@@ -138,24 +143,73 @@ def resolve_network_path(name_or_path: str | Path | None) -> Path:
 TRANSIT_ONLY_OPTIONAL = ("places", "cities", "road_nodes", "road_links", "upgrades", "projects")
 
 
-def _transit_only(folder: Path) -> bool:
-    """Whether ``folder/network.yaml`` declares a transit-only network (``kind: gtfs``)."""
-    meta = yaml.safe_load((folder / "network.yaml").read_text(encoding="utf-8")) or {}
-    return meta.get("kind") == "gtfs"
+def read_meta(folder: Path) -> dict[str, Any]:
+    """``folder/network.yaml`` as plain data, read safely and checked (a problem raises with its line).
+
+    Raises
+    ------
+    ValidationError
+        If it is not valid YAML, not a mapping, or a year or name has the wrong type.
+    """
+    path = folder / "network.yaml"
+    probs = Problems(f"network {folder.name}")
+    meta = check_meta(read_yaml(path, probs, what="network.yaml"), path, probs)
+    probs.raise_if_any()
+    return meta
 
 
-def _read_table(folder: Path, name: str) -> pd.DataFrame:
+#: "Expected 10 fields in line 5, saw 11" and similar: the line pandas names in a CSV error.
+_CSV_LINE = re.compile(r"(?:line|row) (\d+)")
+
+
+def _check_widths(text: str, path: Path, probs: Problems) -> None:
+    """A problem for each row with more or fewer fields than the header (pandas would shift or pad it)."""
+    rows = csv.reader(io.StringIO(text))
+    width = len(next(rows, []))
+    try:
+        for row in rows:
+            if row and len(row) != width:
+                probs.add(
+                    str(path),
+                    rows.line_num,
+                    f"row has {len(row)} field{'s' if len(row) != 1 else ''}, the header has {width}",
+                    "check the commas and quotes; quote a value that contains a comma",
+                )
+    except csv.Error as e:
+        probs.add(str(path), rows.line_num, f"not a valid CSV table: {e}", "check the commas and quotes")
+
+
+def _read_table(folder: Path, name: str, meta: Mapping[str, Any]) -> pd.DataFrame:
     path = folder / f"{name}.csv"
     if not path.exists():
-        if name in TRANSIT_ONLY_OPTIONAL and _transit_only(folder):
+        if name in TRANSIT_ONLY_OPTIONAL and meta.get("kind") == "gtfs":
             return pd.DataFrame({c: pd.Series(dtype=object if c in _STR_COLS else float) for c in TABLES[name]})
         raise DataNotFoundError(f"network table {path} is missing; every network needs {name}.csv.")
     cols = TABLES.get(name) or OPTIONAL_TABLES[name]
     if name == "services":
         cols = (*cols, *SERVICE_TIME_COLUMNS)
     dtypes = {c: str for c in cols if c in _STR_COLS}
-    df = pd.read_csv(path, dtype=dtypes, keep_default_na=False, na_values={c: [""] for c in cols if c not in _STR_COLS})
-    return df
+    text = read_text(path, what="network table").text
+    probs = Problems(f"network {folder.name}")
+    _check_widths(text, path, probs)
+    probs.raise_if_any()
+    try:
+        return pd.read_csv(
+            io.StringIO(text),
+            dtype=dtypes,
+            index_col=False,
+            keep_default_na=False,
+            na_values={c: [""] for c in cols if c not in _STR_COLS},
+        )
+    except pd.errors.EmptyDataError:
+        probs.add(str(path), 0, "the table is empty", f"write at least the header line of {name}.csv")
+    except (pd.errors.ParserError, ValueError) as e:
+        m = _CSV_LINE.search(str(e))
+        msg = str(e).split(". ", 1)[-1].strip().rstrip(".") if "C error" in str(e) else str(e).splitlines()[0]
+        line = int(m.group(1)) if m else 0
+        probs.add(str(path), line, f"not a valid CSV table: {msg}", "check the commas and quotes")
+    probs.raise_if_any()
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 #: Networks kept in memory (each cache below): the last few folder contents read.
@@ -220,11 +274,11 @@ def _load(folder: Path) -> Network:
     meta_path = folder / "network.yaml"
     if not meta_path.exists():
         raise DataNotFoundError(f"{folder} has no network.yaml; is it a network folder?")
-    meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    tables = {name: _read_table(folder, name) for name in TABLES}
+    meta = read_meta(folder)
+    tables = {name: _read_table(folder, name, meta) for name in TABLES}
     for name in OPTIONAL_TABLES:
         if (folder / f"{name}.csv").exists():
-            tables[name] = _read_table(folder, name)
+            tables[name] = _read_table(folder, name, meta)
     calibration = folder / "calibration.yaml"
     # a transit-only network has its trips' own times: no run-time model (an empty one)
     model = (

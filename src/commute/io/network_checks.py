@@ -10,6 +10,7 @@ import pandas as pd
 from commute.errors import Problems
 from commute.io.network_schema import STATUSES, TABLES
 from commute.io.network_trips import validate_trip_tables
+from commute.io.network_values import check_values, number
 from commute.model.geo import haversine_km
 
 if TYPE_CHECKING:
@@ -40,6 +41,7 @@ def validate_network(net: Network) -> None:
         if missing:
             probs.add(file(name), 1, f"missing column(s) {', '.join(missing)}", "add the column to the header")
     probs.raise_if_any()
+    values_ok = check_values(net, probs)
 
     def each(name: str):  # yields (line, row)
         for i, row in enumerate(t[name].to_dict("records")):
@@ -149,6 +151,8 @@ def validate_network(net: Network) -> None:
                 if p and p not in known["projects"]:
                     probs.add(file(name), line, f"unknown project {p!r}", "use an id from projects.csv")
 
+    if not values_ok:  # a stop number or coordinate that is not a number: the checks below would compare it
+        probs.raise_if_any()
     # stops: each service has >= 2 stops with km and (run or speed) after the first
     stops = t["service_stops"]
     counts = stops.groupby("service_id").size()
@@ -159,7 +163,7 @@ def validate_network(net: Network) -> None:
                 file("services"), line, f"service {row['service_id']!r} has {n} stop(s)", "give at least two stops"
             )
     for line, row in each("service_stops"):
-        if int(row["seq"]) > 1 and _is_blank(row["run_min"]):
+        if (number(row["seq"]) or 1) > 1 and _is_blank(row["run_min"]):
             if _is_blank(row["km"]) or (
                 _is_blank(row["speed_kmh"])
                 and row["service_id"] in known["services"]

@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 #: The modules whose rules decide whether a network is valid (their source is part of the key).
-_VALIDATOR_FILES = ("network_checks.py", "network_trips.py", "network_schema.py")
+_VALIDATOR_FILES = ("network_checks.py", "network_trips.py", "network_schema.py", "network_values.py")
 
 
 def cache_dir() -> Path:

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from commute.errors import DataNotFoundError, InvalidOptionError
+from commute.errors import DataNotFoundError, InvalidOptionError, Problems
 
 #: Top speed of each train class, km/h (G: high-speed EMU at line speed; D: 250 km/h EMU;
 #: C: intercity EMU; K/T/Z: conventional locomotive-hauled).
@@ -119,8 +119,22 @@ class RunTimeModel:
         path = Path(path)
         if not path.exists():
             raise DataNotFoundError(f"run-time calibration {path} does not exist; rebuild the network.")
-        with path.open(encoding="utf-8") as f:
-            return cls.from_dict(yaml.safe_load(f))
+        from commute.io.yamlio import plain, read_yaml
+
+        probs = Problems(f"run-time calibration {path.name}")
+        d = read_yaml(path, probs, what="run-time calibration")
+        probs.raise_if_any()
+        try:
+            return cls.from_dict(plain(d))
+        except (KeyError, TypeError, ValueError, AttributeError) as e:
+            probs.add(
+                str(path),
+                0,
+                f"not a run-time calibration ({type(e).__name__}: {e})",
+                "restore it from git or rebuild the network with tools/build_wuhan_circle.py",
+            )
+            probs.raise_if_any()
+            raise  # pragma: no cover
 
     def write(self, path: str | Path, report: pd.DataFrame | None = None) -> None:
         """Write the coefficients (and the error report, if given) as YAML."""

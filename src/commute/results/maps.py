@@ -25,7 +25,7 @@ import numpy as np
 from commute.errors import InvalidOptionError
 from commute.model.geo import METRIC_CRS
 from commute.model.ids import place_node
-from commute.output import check_writable, write_atomic
+from commute.output import check_writable
 
 MAP_FORMATS = (".png", ".svg", ".pdf")
 POLYGON_FORMATS = (".geojson", ".json", ".gpkg")
@@ -350,57 +350,8 @@ def _legend_font(font: Any) -> Any:
     return font_manager.FontProperties(fname=font.get_file(), size=8) if font.get_file() else None
 
 
-def write_isochrones(
-    iso: Any,
-    G: nx.MultiDiGraph,
-    path: str | Path,
-    *,
-    base: Any | None = None,
-    title: str | None = None,
-    tiles: str | None = None,
-) -> Path:
-    """Write a map (PNG, SVG, PDF), polygons (GeoJSON, GeoPackage) or an HTML map, atomically.
+def write_isochrones(iso: Any, G: nx.MultiDiGraph, path: str | Path, **options: Any) -> Path:
+    """Write one map or polygon file atomically: :func:`commute.results.map_files.write_isochrones`."""
+    from commute.results.map_files import write_isochrones as write
 
-    ``tiles`` (HTML only): None for an offline page, ``"osm"`` or an URL template for tiles.
-    The folder of ``path`` is created if it is missing.
-    """
-    p = check_output(path)
-    make_folder(p)
-    ext = p.suffix.lower()
-    if ext in MAP_FORMATS:
-        import matplotlib.pyplot as plt
-
-        fig = plot_isochrones(iso, G, base=base, title=title)
-
-        def save(tmp: Path) -> None:
-            fig.savefig(
-                tmp,
-                dpi=150,
-                format=ext[1:],
-                bbox_inches="tight",
-                pad_inches=0.08,
-                metadata=None if ext != ".png" else {"Software": "commute"},
-            )
-
-        try:
-            write_atomic(p, save)
-        finally:
-            plt.close(fig)
-    elif ext in POLYGON_FORMATS:
-        from commute.results.isochrones import gained
-
-        out = iso if base is None else gained(base, iso).assign(origin=iso["origin"].iloc[0])
-        if ext == ".gpkg":
-            write_atomic(p, lambda tmp: out.to_file(tmp, driver="GPKG", layer="isochrones"))
-        else:
-            write_atomic(p, lambda tmp: out.to_file(tmp, driver="GeoJSON"))
-    else:
-        from commute.results.webmap import html_map
-
-        text = html_map(iso, G=G, base=base, tiles=tiles)
-
-        def write_html(tmp: Path) -> None:
-            tmp.write_text(text, encoding="utf-8")
-
-        write_atomic(p, write_html)
-    return p
+    return write(iso, G, path, **options)
