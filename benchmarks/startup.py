@@ -2,6 +2,13 @@
 
     python benchmarks/startup.py             # 7 runs each (median)
     python benchmarks/startup.py --runs 3
+    python benchmarks/startup.py --runs 3 --only-matrix   # just the matrix commands
+
+The first ``commute matrix`` is timed twice: *fresh*, each run with an empty cache folder of its
+own (``XDG_CACHE_HOME`` a new temporary folder, ``COMMUTE_CACHE_DIR`` and ``NUMBA_CACHE_DIR``
+unset), as the first run after an installation; and *warm*, after one untimed run in a shared
+cache folder (validation stamp, graph and engine objects, numba's cache where a kernel was
+compiled), as every later run.
 
 Times ``commute --help``, every verb's ``--help`` (actions of a group included) and a first
 ``commute matrix`` (loading the network, building and compiling the graph, one query), each in
@@ -20,12 +27,16 @@ import platform
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "results"
-MATRIX = ["matrix", "--origins", "武汉", "--destinations", "黄石,长沙", "--modes", "rail", "--format", "csv"]
+MATRIX = [
+    ["matrix", "--origins", "武汉", "--destinations", "黄石"],
+    ["matrix", "--origins", "武汉", "--destinations", "黄石,长沙", "--modes", "rail", "--format", "csv"],
+]
 
 
 def _commands() -> list[list[str]]:
@@ -41,13 +52,19 @@ def _commands() -> list[list[str]]:
             found += leaves(q, [*prefix, name])
         return found
 
-    return [[*c, "--help"] for c in leaves(build_parser(), [])] + [MATRIX]
+    return [[*c, "--help"] for c in leaves(build_parser(), [])]
 
 
-def _time(argv: list[str], runs: int, *, prefix: tuple[str, ...] = ("-m", "commute")) -> dict[str, float]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+def _time(
+    argv: list[str], runs: int, *, prefix: tuple[str, ...] = ("-m", "commute"), cache: str | None = None
+) -> dict[str, float]:
+    """Wall times of ``runs`` fresh processes; ``cache``: "fresh" (a new cache folder each run) or a folder."""
+    base = {k: v for k, v in os.environ.items() if k not in ("COMMUTE_CACHE_DIR", "NUMBA_CACHE_DIR")}
+    env = {**base, "PYTHONPATH": str(ROOT / "src")}
     times = []
     for _ in range(runs):
+        if cache is not None:
+            env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="commute-bench-") if cache == "fresh" else cache
         t0 = time.perf_counter()
         subprocess.run([sys.executable, *prefix, *argv], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - t0)
@@ -57,14 +74,22 @@ def _time(argv: list[str], runs: int, *, prefix: tuple[str, ...] = ("-m", "commu
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
+    ap.add_argument("--only-matrix", action="store_true", help="time only the matrix commands")
     a = ap.parse_args()
     python_s = _time(["-c", "pass"], a.runs, prefix=())  # the interpreter alone: how loaded the machine is
     print(f"{python_s['median_s']:7.3f} s  python -c pass", flush=True)
     rows = []
-    for argv in _commands():
+    for argv in [] if a.only_matrix else _commands():
         r = _time(argv, a.runs)
         rows.append({"command": "commute " + " ".join(argv), **r})
         print(f"{r['median_s']:7.3f} s  commute {' '.join(argv)}", flush=True)
+    for argv in MATRIX:
+        warm = tempfile.mkdtemp(prefix="commute-bench-warm-")
+        _time(argv, 1, cache=warm)  # fills the shared cache folder
+        for label, cache in (("fresh cache", "fresh"), ("warm cache", warm)):
+            r = _time(argv, a.runs, cache=cache)
+            rows.append({"command": f"commute {' '.join(argv)} ({label})", **r})
+            print(f"{r['median_s']:7.3f} s  commute {' '.join(argv)} ({label})", flush=True)
     payload = {
         "python": platform.python_version(),
         "machine": platform.machine(),

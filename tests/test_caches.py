@@ -46,3 +46,33 @@ def test_tables_are_read_only(net):
 def test_place_index_is_shared_by_content(net):
     g1, g2 = build_graph(net, 2021), build_graph(net, 2026)
     assert place_index(g1) is place_index(g2)
+
+
+def test_built_graphs_and_engines_are_kept_on_disk_by_content(net_copy, tmp_path, monkeypatch):
+    from commute.io import object_cache
+    from commute.model.scenario import graph_for
+    from commute.results.travel import travel_times
+    from commute.search import api
+
+    monkeypatch.setenv("COMMUTE_CACHE_DIR", str(tmp_path))
+    folder = tmp_path / "objects"
+    first = graph_for(network=str(net_copy), year=2021)
+    a = travel_times(first, "武汉", "黄石,长沙", modes="road,rail", depart="08:00")
+    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["engine", "graph"]
+    api.clear_cache()
+    again = graph_for(network=str(net_copy), year=2021)
+    assert again is not first and again.graph["network_obj"] is first.graph["network_obj"]
+    assert sorted(again.edges(keys=True)) == sorted(first.edges(keys=True))
+    b = travel_times(again, "武汉", "黄石,长沙", modes="road,rail", depart="08:00")
+    assert b.equals(a)
+    for p in folder.iterdir():  # a corrupt file is dropped and the object rebuilt
+        p.write_bytes(b"not a pickle")
+    api.clear_cache()
+    assert travel_times(graph_for(network=str(net_copy), year=2021), "武汉", "黄石,长沙",
+                        modes="road,rail", depart="08:00").equals(a)  # fmt: skip
+    assert all(p.read_bytes() != b"not a pickle" for p in folder.iterdir())
+    p = net_copy / "places.csv"  # other content: another graph file
+    p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    graph_for(network=str(net_copy), year=2021)
+    assert len(list(folder.glob("graph-*.pickle"))) == 2
+    assert object_cache.path("graph", "x") != object_cache.path("engine", "x")

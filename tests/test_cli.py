@@ -139,3 +139,20 @@ def test_scenario_show(capsys):
     assert code == 0
     assert "Add a road 云梦县 – 应城市" in out
     assert "Content hash" in out
+
+
+def test_air_alone_between_nearby_places_is_an_error_that_says_so(capsys):
+    for argv in (["matrix", "--origins", "武汉", "--destinations", "黄石"], ["trip", "武汉", "黄石"]):
+        assert main([*argv, "--modes", "air"]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "武汉市 and 黄石市 are 88 km apart" in err and "add road or rail to --modes" in err
+        assert len(err.splitlines()) == 1
+
+
+def test_a_pair_with_a_flight_still_gets_it_and_a_close_pair_beside_it_is_empty(capsys):
+    assert main(["matrix", "--origins", "武汉", "--destinations", "北京,黄石", "--modes", "air"]) == 0
+    df = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    by = dict(zip(df["destination_id"], df["minutes"], strict=True))
+    assert 120 < by["beijing"] < 480 and pd.isna(by["huangshi"])
+    assert main(["matrix", "--origins", "武汉", "--destinations", "黄石", "--modes", "road,air"]) == 0
+    assert pd.read_csv(io.StringIO(capsys.readouterr().out))["minutes"].notna().all()  # mixed modes: unaffected

@@ -317,3 +317,31 @@ def test_profile_equals_brute_force_on_caltrain():
             expect = brute_force(trips, n, [(src[0], d + off[0])], rounds=4, transfers=transfers, min_transfer=mt)
             np.testing.assert_array_equal(many[o, i], expect, err_msg=f"origin {src} departure {d}")
         assert np.isfinite(many[o]).all(axis=0).sum() > n // 2  # most stops, every minute
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_interpreted_kernels_equal_the_compiled_ones(seed, monkeypatch):
+    trips, transfers, mt = random_timetable(seed)
+    tt = build_timetable(trips, 14, transfers=transfers, min_transfer=mt)
+    src, off, deps = np.array([0, 5]), np.array([0.0, 3.0]), np.arange(0.0, 151.0)
+    answers = {}
+    for jit in ("never", "always"):
+        monkeypatch.setenv("COMMUTE_JIT", jit)
+        answers[jit] = (
+            profile(tt, src, off, deps),
+            profile_many(tt, [(src, off), (src[:1], off[:1])], deps),
+            earliest_arrival(tt, src, 60.0 + off),
+        )
+    for a, b in zip(answers["never"], answers["always"], strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_a_small_search_on_a_fresh_cache_runs_interpreted(monkeypatch, tmp_path):
+    from commute.search import raptor_core
+
+    monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # nothing cached
+    monkeypatch.delenv("COMMUTE_JIT", raising=False)
+    monkeypatch.setattr(raptor_core, "_COMPILED", {})  # nothing compiled in this process
+    monkeypatch.setattr(raptor_core, "compiled", lambda: {"compiled": True})
+    assert raptor_core.kernels("run_many", raptor_core.INTERPRETED_WORK) is raptor_core._INTERPRETED
+    assert raptor_core.kernels("run_many", raptor_core.INTERPRETED_WORK + 1) is not raptor_core._INTERPRETED

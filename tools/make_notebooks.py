@@ -291,7 +291,7 @@ curve.pivot(index="pass_price_cny", columns="within_min", values="population_m")
         ),
         (
             "code",
-"""priced_only = curve[curve["pass_price_cny"] != "no pass"]
+            """priced_only = curve[curve["pass_price_cny"] != "no pass"]
 ax = priced_only.pivot(index="pass_price_cny", columns="within_min", values="population_m").plot(marker="o")
 ax.set_xlabel("monthly pass price (CNY, 44 trips)")
 ax.set_ylabel("population within the limit for at most 20 CNY (million)")

@@ -81,12 +81,14 @@ def _with_cost(args: argparse.Namespace, G: Any, modes: Any, measure: Any) -> in
     """``--cost``: one row per pair and mode, that mode's best journey by the cost, with its fare."""
     from commute.cli.render import emit_for, render, table_width
     from commute.model.cost import money
+    from commute.results.air_only import too_close
     from commute.results.cost_journeys import check_cost, cost_matrix
     from commute.results.travel import endpoints, make_query
 
     cost = check_cost(args.cost)
     o = endpoints(G, args.origins)
     d = endpoints(G, args.destinations if args.destinations else args.origins)
+    too_close(G, modes, o, d, strict=True)
     q = make_query(args.depart, args.step, args.statistic, args.transfer_penalty)
     df = cost_matrix(G, o, d, modes=modes, measure=measure, query=q, cost=cost, value_of_time=args.value_of_time)
     for c in ("minutes", "generalized_min"):

@@ -25,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from commute.cli.render import check_format, emit_for, render, table_width
     from commute.model.cost import costs_of, leg_fares, money
     from commute.model.modes import parse_measure, parse_modes
+    from commute.results.air_only import too_close
     from commute.results.travel import endpoints, legs_table, make_query
     from commute.search import api
 
@@ -33,9 +34,10 @@ def run(args: argparse.Namespace) -> int:
     check_format(args.format)
     G = graph_from_args(args)
     q = make_query(args.depart, args.step, args.statistic, args.transfer_penalty)
-    eng = api.compile_engine(G, modes, measure, q)
     (o,) = endpoints(G, args.origin)
     (d,) = endpoints(G, args.destination)
+    too_close(G, modes, [o], [d], strict=True)
+    eng = api.compile_engine(G, modes, measure, q)
     minutes, raw = api.best_trip(eng, o, d)
     if math.isnan(minutes):
         sys.stderr.write(f"commute: no journey from {args.origin} to {args.destination} by {args.modes}.\n")

@@ -170,6 +170,10 @@ class Parameters:
     max_wait_min: float | None = None
     #: The longest road leg between two stations in a door-to-door transit journey.
     transfer_by_road_max_min: float = 90.0
+    #: Air alone (``--modes air``) connects no two places closer than this great-circle distance:
+    #: the shortest flight of the shipped network is 599 km (武汉–杭州), and a shorter air-only
+    #: "journey" can only fly away and back (武汉→深圳→鄂州 for 黄石, 88 km away). An estimate.
+    air_only_min_km: float = 300.0
     road_speed: Mapping[str, float | Mapping[int, float]] = field(default_factory=lambda: ROAD_SPEED)
     #: Line length over great-circle distance, for roads and rail lines added without a length
     #: (``derived:`` in network.yaml: the build tool fits the rail one on the timetable).
@@ -187,6 +191,7 @@ class Parameters:
             "service_day_min": self.service_day_min,
             "max_wait_min": self.max_wait_min,
             "transfer_by_road_max_min": self.transfer_by_road_max_min,
+            "air_only_min_km": self.air_only_min_km,
         }
         return raw, {"road_circuity": self.road_circuity, "rail_circuity": self.rail_circuity}
 
@@ -234,6 +239,7 @@ class Parameters:
             service_day_min=num("service_day_min", d.service_day_min),
             max_wait_min=None if wait is None else float(wait),
             transfer_by_road_max_min=num("transfer_by_road_max_min", d.transfer_by_road_max_min),
+            air_only_min_km=num("air_only_min_km", d.air_only_min_km),
             road_circuity=float(der.get("road_circuity") or d.road_circuity),
             rail_circuity=float(der.get("rail_circuity") or d.rail_circuity),
         )

@@ -312,9 +312,22 @@ def graph_for(
     """
     y = None if year is None else _int_year(year)
     if scenario is None:
-        net = load_network(network)
-        return build_graph(net, y)
+        return _base_graph(load_network(network), y)
     return validate_file(scenario, network=network, year=y)
+
+
+def _base_graph(net: Network, year: int | None) -> nx.MultiDiGraph:
+    """``build_graph(net, year)``, read from the on-disk object cache when it was built before."""
+    from commute.io import object_cache
+
+    key = f"{net.version}|{year}"
+    G = object_cache.load("graph", key)
+    if not isinstance(G, nx.MultiDiGraph):
+        G = build_graph(net, year)
+        G.graph.pop("network_obj")
+        object_cache.save("graph", key, G)
+    G.graph["network_obj"] = net
+    return G
 
 
 def _int_year(year: int | str) -> int:

@@ -22,6 +22,7 @@ from commute.model.ids import place_node, station_node
 from commute.model.modes import Measure, Mode
 from commute.model.params import parameters_of
 from commute.model.places import Endpoint, PlaceIndex
+from commute.results.air_only import too_close
 from commute.results.modes_check import require_modes
 from commute.search import api
 from commute.search import engine as E
@@ -149,7 +150,8 @@ def travel_times(
     eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     o = endpoints(G, origins)
     d = endpoints(G, destinations)
-    m = api.matrix(eng, o, d, cutoff=cutoff)
+    close = too_close(G, modes, o, d, strict=True)
+    m = np.where(close, np.nan, api.matrix(eng, o, d, cutoff=cutoff))
     rows = [(a.name, b.name, m[i, j], a.key, b.key) for i, a in enumerate(o) for j, b in enumerate(d)]
     return pd.DataFrame(rows, columns=["origin", "destination", "minutes", "origin_id", "destination_id"])
 
@@ -184,6 +186,7 @@ def trip(
     eng = api.compile_engine(G, modes, measure, make_query(depart, step, statistic, transfer_penalty))
     (o,) = endpoints(G, origin)
     (d,) = endpoints(G, destination)
+    too_close(G, modes, [o], [d], strict=True)
     minutes, legs = api.best_trip(eng, o, d)
     return minutes, legs_table(G, legs)
 

@@ -57,10 +57,25 @@ def compile_engine(
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key].with_query(q)
-    eng = T.compile_transit(G, mset, meas, q, fingerprint=fp)
+    eng = _from_disk(G, mset, meas, q, fp)
     _CACHE[key] = eng
     while len(_CACHE) > _CACHE_SIZE:
         _CACHE.popitem(last=False)
+    return eng
+
+
+def _from_disk(G: nx.MultiDiGraph, mset: frozenset[Mode], meas: Measure, q: T.Query, fp: str) -> T.TransitEngine:
+    """The compiled engine from the on-disk object cache (compiled and saved there if absent)."""
+    from dataclasses import replace
+
+    from commute.io import object_cache
+
+    key = f"{fp}|{sorted(m.value for m in mset)}|{meas.value}|{q.transfer_penalty}|{G.graph.get('parameters')!r}"
+    eng = object_cache.load("engine", key)
+    if isinstance(eng, T.TransitEngine):
+        return replace(eng, graph=G, query=q, fingerprint=fp, memo={})
+    eng = T.compile_transit(G, mset, meas, q, fingerprint=fp)
+    object_cache.save("engine", key, replace(eng, graph=None, memo={}))
     return eng
 
 

@@ -30,16 +30,13 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from importlib.util import find_spec
 
 import numpy as np
 import scipy.sparse as sp
 
-try:
-    import pymetis
-
-    HAVE_METIS = True
-except ImportError:  # pragma: no cover - depends on the installation
-    HAVE_METIS = False
+#: Whether pymetis is installed (imported only when a hierarchy is built).
+HAVE_METIS = find_spec("pymetis") is not None
 
 
 @dataclass(frozen=True)
@@ -122,6 +119,8 @@ def node_order(matrix: sp.csr_matrix) -> np.ndarray:
     sptr, sidx = _symmetric(matrix)
     if len(sidx) == 0:
         return np.arange(n, dtype=np.int64)
+    import pymetis
+
     _perm, iperm = pymetis.nested_dissection(pymetis.CSRAdjacency(sptr, sidx))
     return np.asarray(iperm, dtype=np.int64)
 

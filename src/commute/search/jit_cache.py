@@ -12,6 +12,7 @@ entries and compiles again, once, so no later run needs the cache deleted by han
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import traceback
@@ -22,14 +23,38 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+def numba_version() -> str | None:
+    """The installed numba's version, read without importing numba (None if it is not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("numba")
+    except PackageNotFoundError:
+        return None
+
+
 def cache_dir() -> Path:
     """The folder numba's cache goes to (created when first used)."""
     if os.environ.get("NUMBA_CACHE_DIR"):
         return Path(os.environ["NUMBA_CACHE_DIR"])
-    import numba
-
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "commute" / f"numba-{numba.__version__}"
+    return base / "commute" / f"numba-{numba_version()}"
+
+
+def is_cached(py_file: str, name: str) -> bool:
+    """Whether numba's cache holds compiled code of function ``name`` defined in ``py_file``.
+
+    Read from the file names numba gives its index files (``<module>.<name>-<line>.pyXY.nbi``
+    in a folder named by the source folder's path), without importing numba. True means a run
+    can load the kernel instead of compiling it (numba still checks that the source is the one
+    it compiled; an edited source compiles again).
+    """
+    src = Path(py_file).resolve()
+    folder = cache_dir() / f"{src.parent.name}_{hashlib.sha1(str(src.parent).encode()).hexdigest()}"
+    try:
+        return any(folder.glob(f"{src.stem}.{name}-*.nbi"))
+    except OSError:
+        return False
 
 
 def configure() -> None:

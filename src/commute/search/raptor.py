@@ -45,7 +45,7 @@ __all__ = [
     "profile_many",
 ]
 
-_core: Any = _raptor_core  # numba dispatchers: untyped for mypy
+_core: Any = _raptor_core  # numba dispatchers or plain functions: untyped for mypy
 
 
 class Leg(NamedTuple):
@@ -117,7 +117,7 @@ def earliest_arrival(
     big_a = np.full((k + 1, n), np.inf)
     parents = [np.full((k + 1, n), -1, dtype=np.int64) for _ in range(4)]
     out = np.empty((1, n))
-    _core.run_range(
+    _core.kernels("run_range", 1)["run_range"](
         *tt.kernel_args(), stops, ready, np.zeros(1), np.zeros(1, dtype=np.int64), out, big_r, big_a, *parents
     )
     if return_state:
@@ -191,7 +191,7 @@ def profile(tt: Timetable, source_stops: Any, source_offsets: Any, departures: A
     n = tt.n_stops
     out = np.empty((deps.shape[0], n))
     parents = [np.empty((k + 1, n), dtype=np.int64) for _ in range(4)]
-    _core.run_range(
+    _core.kernels("run_range", deps.shape[0])["run_range"](
         *tt.kernel_args(), stops, offsets, deps, order, out, np.full((k + 1, n), np.inf),
         np.full((k + 1, n), np.inf), *parents,
     )  # fmt: skip
@@ -223,5 +223,6 @@ def profile_many(tt: Timetable, origins: Sequence[tuple[Any, Any]], departures: 
     o_stops = np.concatenate(all_s) if all_s else np.zeros(0, np.int64)
     o_offsets = np.concatenate(all_o) if all_o else np.zeros(0)
     out = np.empty((len(ptr) - 1, deps.shape[0], tt.n_stops))
-    _core.run_many(*tt.kernel_args(), np.array(ptr, dtype=np.int64), o_stops, o_offsets, deps, order, k, out)
+    run_many = _core.kernels("run_many", (len(ptr) - 1) * deps.shape[0])["run_many"]
+    run_many(*tt.kernel_args(), np.array(ptr, dtype=np.int64), o_stops, o_offsets, deps, order, k, out)
     return out

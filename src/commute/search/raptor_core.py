@@ -1,4 +1,7 @@
-"""The compiled rounds of the RAPTOR search (numba), used by :mod:`commute.search.raptor`.
+"""The rounds of the RAPTOR search, numba-compiled or interpreted, used by :mod:`commute.search.raptor`.
+
+numba is imported only when :func:`kernels` picks the compiled kernels (see its rule): a small
+query on a fresh installation runs the same code interpreted instead of paying the compile.
 
 One function, :func:`run_range`, answers one origin for a list of departure times processed
 latest first (range RAPTOR, Delling, Pajor and Werneck 2012): the per-round labels of a later
@@ -18,17 +21,23 @@ round ``k`` never has more than ``k`` rides.
 
 from __future__ import annotations
 
+import os
+import types
 from typing import Any
 
 import numpy as np
-from numba import njit, prange
 
-from commute.search.jit_cache import configure
+from commute.search import jit_cache
 
-configure()  # compiled kernels are cached in the folder commute manages
+#: numba's ``prange`` once :func:`compiled` ran; interpreted, a plain ``range``.
+prange = range
+
+#: Below this many origin-departures (about 4 origins over the default 2-hour window at
+#: 1-minute steps) a search whose kernels are not in numba's cache yet runs interpreted
+#: (about 6 ms an origin-departure on this network) rather than paying the compile (5-10 s).
+INTERPRETED_WORK = 480
 
 
-@njit(cache=True, nogil=True)
 def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, ready: float) -> int:
     """Return the first trip index in ``[lo, hi)`` (offsets from ``base``) leaving at or after ``ready``."""
     while lo < hi:
@@ -40,7 +49,6 @@ def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, rea
     return lo
 
 
-@njit(cache=True, nogil=True)
 def run_range(
     rs_ptr: Any,
     rs_stop: Any,
@@ -231,7 +239,6 @@ def run_range(
             out[row, s] = big_a[rounds, s]
 
 
-@njit(cache=True, parallel=True)
 def run_many(
     rs_ptr: Any,
     rs_stop: Any,
@@ -273,3 +280,48 @@ def run_many(
             o_stops[lo:hi], o_offsets[lo:hi], deps, order, out[o],
             big_r, big_a, a_trip, a_bpos, a_apos, via,
         )  # fmt: skip
+
+
+def _interpreted() -> dict[str, Any]:
+    """The kernels as plain Python, in a namespace of their own (so they never call compiled code)."""
+    ns = dict(globals())
+    ns["prange"] = range
+    for f in (_first_trip, run_range, run_many):
+        ns[f.__name__] = types.FunctionType(f.__code__, ns, f.__name__, f.__defaults__)
+    return {k: ns[k] for k in ("_first_trip", "run_range", "run_many")}
+
+
+_INTERPRETED: dict[str, Any] = _interpreted()
+_SOURCE: dict[str, Any] = {"_first_trip": _first_trip, "run_range": run_range, "run_many": run_many}
+_COMPILED: dict[str, Any] = {}
+
+
+def compiled() -> dict[str, Any]:
+    """The numba-compiled kernels (loaded from numba's cache, or compiled and cached there)."""
+    if not _COMPILED:
+        import numba
+
+        jit_cache.configure()
+        g = globals()
+        g["prange"] = numba.prange
+        g["_first_trip"] = numba.njit(cache=True, nogil=True)(_SOURCE["_first_trip"])
+        g["run_range"] = numba.njit(cache=True, nogil=True)(_SOURCE["run_range"])
+        g["run_many"] = numba.njit(cache=True, parallel=True)(_SOURCE["run_many"])
+        _COMPILED.update({k: g[k] for k in _INTERPRETED})
+    return _COMPILED
+
+
+def kernels(name: str, work: int) -> dict[str, Any]:
+    """The kernels to run ``name`` (``run_range`` or ``run_many``) on ``work`` origin-departures.
+
+    Compiled when numba is installed and either already compiled in this process, in numba's
+    cache, or the work is above :data:`INTERPRETED_WORK`; otherwise the same functions
+    interpreted (identical results: the same code on the same float64 values), so a small query
+    on a fresh installation pays no compile. ``COMMUTE_JIT=always`` or ``never`` overrides.
+    """
+    choice = os.environ.get("COMMUTE_JIT", "auto")
+    if choice == "never" or (choice != "always" and jit_cache.numba_version() is None):
+        return _INTERPRETED
+    if choice == "always" or _COMPILED or work > INTERPRETED_WORK or jit_cache.is_cached(__file__, name):
+        return compiled()
+    return _INTERPRETED
