@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.cost import costs_of
-from commute.model.cost_refs import add_rule, check_covers, cover_of, describe_cover, number
+from commute.model.cost_refs import add_rule, cover_of, describe_cover
 from commute.model.cost_rules import Pass
 
 
@@ -21,18 +20,7 @@ class MonthlyPass(ChangeType):
     """
 
     verb = "monthly_pass"
-    fields: ClassVar[Fields] = {
-        "price": (True, "money"),
-        "covers": (True, "covers"),
-        "trips_per_month": (False, "trips"),
-        "name": (False, "str"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """A price of zero or more, trips from 1 to 200, a cover that names something."""
-        number(ch, "price", probs)
-        number(ch, "trips_per_month", probs, lo=1.0, hi=200.0)
-        check_covers(ch, probs)
+    form = Form.of("price!:money covers!:covers trips_per_month:trips name:str")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the pass to the graph's cost rules."""

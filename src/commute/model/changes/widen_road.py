@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.changes.form import require_one_of
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import links
 from commute.model.params import road_speed
 
@@ -17,16 +15,7 @@ class WidenRoad(ChangeType):
     """``- widen_road: {link, lanes, speed_kmh, class}`` (at least one of the last three)."""
 
     verb = "widen_road"
-    fields: ClassVar[Fields] = {
-        "link": (True, "links"),
-        "lanes": (False, "lanes"),
-        "speed_kmh": (False, "road_speed"),
-        "class": (False, "class"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """Something must change."""
-        require_one_of(ch, ("lanes", "speed_kmh", "class"), probs)
+    form = Form.of("link!:links lanes:lanes speed_kmh:road_speed class:class", any_of=["lanes speed_kmh class"])
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Retime each named link at its new speed (the table's speed for a new class or lanes)."""
