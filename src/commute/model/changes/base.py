@@ -47,6 +47,10 @@ class Change:
         """Record a problem at this change (at field ``key``'s line if given)."""
         probs.add(self.file, self.line if key is None else self.line_of(key), message, hint)
 
+    def does_nothing(self, probs: Problems, what: str, hint: str) -> None:
+        """Record that applying this change left ``what`` (the link, the service) as it was."""
+        self.problem(probs, f"{self.verb} leaves the {what} as it was; this change does nothing", hint)
+
 
 @dataclass
 class Context:

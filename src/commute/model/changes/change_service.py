@@ -47,11 +47,7 @@ class ChangeService(ChangeType):
                         changed |= not math.isclose(new, hop["minutes"])
                         hop.update(run_min=new, minutes=new, speed_kmh=float(a["speed_kmh"]))
         if not changed:
-            ch.problem(
-                probs,
-                "change_service leaves the service as it was; this change does nothing",
-                "give a different headway or speed",
-            )
+            ch.does_nothing(probs, "service", "give a different headway or speed")
 
     def describe(self, ch: Change, net: Network) -> str:
         """The service and what changes."""

@@ -47,29 +47,27 @@ class WidenRoad(ChangeType):
         if narrower:
             ch.problem(
                 probs,
-                f"widen_road gives {a['lanes']} lanes, fewer than the road has ({narrower[0]}"
-                + (f" and {len(narrower) - 1} more" if len(narrower) > 1 else "")
-                + "); widening never narrows a road",
+                f"widen_road gives {a['lanes']} lanes, fewer than the road has ({_some(narrower)}); "
+                "widening never narrows a road",
                 "give more lanes than the link has, or close_link and add_road for a narrower road",
                 key="lanes",
             )
         elif slower:
             ch.problem(
                 probs,
-                f"widen_road would make the road slower ({slower[0]}"
-                + (f" and {len(slower) - 1} more" if len(slower) > 1 else "")
-                + "); widening never slows a road",
+                f"widen_road would make the road slower ({_some(slower)}); widening never slows a road",
                 "give a speed or class at least as fast as the link's",
                 key="speed_kmh" if "speed_kmh" in a else "class",
             )
         elif edges and not changed:
-            ch.problem(
-                probs,
-                "widen_road leaves the link as it was; this change does nothing",
-                "give more lanes, a higher speed or another class",
-            )
+            ch.does_nothing(probs, "link", "give more lanes, a higher speed or another class")
 
     def describe(self, ch: Change, net: Network) -> str:
         """The link and what changes."""
         bits = [f"{k} {ch.args[k]}" for k in ("lanes", "speed_kmh", "class") if k in ch.args]
         return f"Widen/upgrade road {ch.args.get('link')}: {', '.join(bits)}."
+
+
+def _some(found: list[str]) -> str:
+    """The first of the links found, and how many more."""
+    return found[0] + (f" and {len(found) - 1} more" if len(found) > 1 else "")
