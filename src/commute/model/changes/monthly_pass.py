@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commute.errors import Problems
+from commute.io.fares import load_costs
 from commute.io.network import Network
 from commute.model.changes.base import Change, ChangeType, Context, register
 from commute.model.changes.form import Form
@@ -13,10 +14,11 @@ from commute.model.cost_rules import Pass
 
 @register
 class MonthlyPass(ChangeType):
-    """``- monthly_pass: {price, covers: {services, classes, roads, within}, trips_per_month: 44, name}``.
+    """``- monthly_pass: {price, covers: {services, classes, roads, within}, trips_per_month, name}``.
 
-    A journey's covered fares and tolls cost ``price / trips_per_month`` together (if that is
-    less than they would cost without the pass).
+    ``trips_per_month`` defaults to the network's (``costs.yaml``). A journey's covered fares
+    and tolls cost ``price / trips_per_month`` together (if that is less than they would cost
+    without the pass).
     """
 
     verb = "monthly_pass"
@@ -33,6 +35,6 @@ class MonthlyPass(ChangeType):
 
     def describe(self, ch: Change, net: Network) -> str:
         """The price and what it covers."""
-        trips = ch.args.get("trips_per_month", 44)
+        trips = ch.args.get("trips_per_month", load_costs(net.folder).trips_per_month)
         what = describe_cover(ch.args.get("covers"))
         return f"Monthly pass at {ch.args.get('price')} for {what} ({trips} trips a month)."
