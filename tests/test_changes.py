@@ -10,6 +10,7 @@ import pytest
 from commute.errors import Problems
 from commute.model.changes import REGISTRY, VERBS, Change, Context
 from commute.model.graph import build_graph, projects_open_by, station_node
+from commute.model.ids import hop_key, junction_node
 from commute.model.places import PlaceIndex
 from commute.model.scenario import copy_graph
 
@@ -98,10 +99,13 @@ def test_close_station_removes_it_and_keeps_services_running(net, base):
 
 def test_close_place_cuts_its_roads_and_stations(net, base):
     G, _ = _apply(net, base, "close_place", {"place": "江夏区"})
-    j = "road:jiangxia"
+    j = junction_node("jiangxia")
     assert any(d.get("kind") == "road" for *_, d in base.out_edges(j, data=True))
     assert not any(d.get("kind") == "road" for *_, d in G.out_edges(j, data=True))
     assert not any(d.get("kind") == "road" for *_, d in G.in_edges(j, data=True))
+    place = base.nodes[j]["place"]
+    stations = [n for n, d in base.nodes(data=True) if d.get("kind") == "station" and d.get("place") == place]
+    assert stations and not any(n in G for n in stations)
 
 
 def test_add_service_adds_hops_both_ways(net, base):
@@ -110,17 +114,25 @@ def test_add_service_adds_hops_both_ways(net, base):
     G, probs = _apply(net, base, "add_service", {"id": "t_new", "stations": [a, b], "run_min": [7], "headway_min": 20})
     assert not probs.items and {"t_new", "t_new/r"} <= set(G.graph["services"])
     assert G.graph["services"]["t_new"]["headway_min"] == 20.0
-    assert G.edges[station_node(a), station_node(b), "t_new#1"]["run_min"] == 7.0
+    assert G.edges[station_node(a), station_node(b), hop_key("t_new", 1)]["run_min"] == 7.0
 
 
 def test_change_service_sets_headway_and_speed(net, base):
-    sid = _a_service(base)
+    sid = next(
+        s
+        for s, d in base.graph["services"].items()
+        if d["mode"] == "rail"
+        and base.edges[station_node(d["stops"][0]), station_node(d["stops"][1]), hop_key(s, 1)].get("length_km")
+    )
     G, probs = _apply(net, base, "change_service", {"service": sid, "headway_min": 7, "speed_kmh": 120})
     assert not probs.items and G.graph["services"][sid]["headway_min"] == 7.0
+    assert G.graph["services"][sid + "/r"]["headway_min"] == 7.0  # both directions
     x, y = G.graph["services"][sid]["stops"][:2]
-    e = (station_node(x), station_node(y), f"{sid}#1")
-    if base.edges[e].get("length_km"):
-        assert G.edges[e]["speed_kmh"] == 120.0 and G.edges[e]["minutes"] != base.edges[e]["minutes"]
+    e = (station_node(x), station_node(y), hop_key(sid, 1))
+    cls = base.graph["services"][sid]["train_class"]
+    assert G.edges[e]["speed_kmh"] == 120.0
+    assert G.edges[e]["minutes"] == pytest.approx(net.model.minutes(float(base.edges[e]["length_km"]), 120.0, cls))
+    assert G.edges[e]["minutes"] != base.edges[e]["minutes"]
 
 
 def test_remove_service_removes_every_direction(net, base):

@@ -122,3 +122,21 @@ def test_set_toll_zero_makes_the_expressway_free_and_set_fare_reprices(graphs, t
     rail = candidates(G, o, d, Mode.RAIL, Measure.DOOR_TO_DOOR, make_query(None))
     k = [j for j in rail if any(getattr(leg, "train", "").startswith("K") for leg in j.legs)]
     assert k and all(math.isclose(j.fare, 1 + 2 + 2) for j in k)  # the K ride at 1 yuan plus two bus fares
+
+
+def test_discount_takes_its_share_off_the_covered_ride_only(graphs, tmp_path):
+    base, _ = graphs
+    f = tmp_path / "quarter.yaml"
+    f.write_text("name: quarter\nyear: 2026\nchanges:\n  - discount: {share: 0.25, covers: {classes: [D]}}\n")
+    G = graph_for(scenario=f)
+    (o,) = endpoints(base, "黄石")
+    (d,) = endpoints(base, "武汉")
+    from commute.model.cost import leg_fares
+    from commute.model.modes import Measure, Mode
+
+    rail = candidates(base, o, d, Mode.RAIL, Measure.DOOR_TO_DOOR, make_query(None))
+    j = next(j for j in rail if any(getattr(leg, "train", "").startswith("D") for leg in j.legs))
+    before, after = leg_fares(base, j.legs), leg_fares(G, j.legs)
+    # the D ride 黄石北-武汉 costs 32.50 today (two 2-yuan bus fares at the ends): 25 % off the ride only
+    assert before == [pytest.approx(x) for x in (2.0, 0.0, 32.5, 2.0)]
+    assert after == [pytest.approx(x) for x in (2.0, 0.0, 32.5 * 0.75, 2.0)]

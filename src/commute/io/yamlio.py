@@ -209,3 +209,21 @@ def read_yaml(
         return None
     finally:
         loader.dispose()
+
+
+def check_keys(
+    f: str, doc: dict[str, Any], keys: tuple[str, ...], probs: Problems, *, name_of: str | None = None
+) -> Any:
+    """Record every top-level key of ``doc`` not in ``keys``; with ``name_of``, also a missing ``name``.
+
+    Returns the document's ``name`` (whatever it is). Lines come from the mapping ``read_yaml``
+    returned (0 where unknown).
+    """
+    lines: dict[str, int] = getattr(doc, "lines", {})
+    for k in doc:
+        if k not in keys:
+            probs.add(f, lines.get(str(k), 0), f"unknown key {k!r}", f"use only {', '.join(keys)}")
+    name = doc.get("name")
+    if name_of is not None and (not isinstance(name, str) or not name.strip()):
+        probs.add(f, lines.get("name", 1), "missing or empty `name`", f"give the {name_of} a name")
+    return name

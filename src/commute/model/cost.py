@@ -26,6 +26,7 @@ from commute.io.fares import DEFAULT_SEAT, Costs, FareTable, load_costs
 from commute.model.cost_rules import Item, apply_rules
 from commute.model.geo import haversine_km
 from commute.model.ids import hop_key, is_station, station_node, station_of
+from commute.model.params import parameters_of
 
 _ROADS: weakref.WeakKeyDictionary[nx.MultiDiGraph, nx.DiGraph] = weakref.WeakKeyDictionary()
 
@@ -145,7 +146,7 @@ def ride_km(G: nx.MultiDiGraph, sid: str, a: str, b: str) -> float:
     sa, sb = station_of(a), station_of(b)
     i = stops.index(sa)
     j = stops.index(sb, i + 1)
-    circuity = float((G.graph["network_obj"].meta.get("derived") or {}).get("rail_circuity", 1.2))
+    circuity = parameters_of(G).rail_circuity
     km = 0.0
     for k in range(i, j):
         x, y = station_node(stops[k]), station_node(stops[k + 1])

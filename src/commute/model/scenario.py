@@ -29,7 +29,7 @@ import networkx as nx
 
 from commute.errors import DataNotFoundError, InvalidOptionError, Problems
 from commute.io.network import Network, load_network
-from commute.io.yamlio import read_yaml
+from commute.io.yamlio import check_keys, read_yaml
 from commute.model.changes import REGISTRY, VERBS, Change, Context
 from commute.model.graph import build_graph, check_year, projects_open_by
 from commute.model.params import ROAD_CLASSES, ROAD_SPEED
@@ -156,12 +156,7 @@ def _parse(path: Path, probs: Problems, seen: tuple[str, ...]) -> Scenario | Non
         )
         return None
     lines = getattr(doc, "lines", {})
-    for k in doc:
-        if k not in TOP_KEYS:
-            probs.add(f, lines.get(str(k), 0), f"unknown key {k!r}", f"use only {', '.join(TOP_KEYS)}")
-    name = doc.get("name")
-    if not isinstance(name, str) or not name.strip():
-        probs.add(f, lines.get("name", 1), "missing or empty `name`", "give the scenario a name")
+    name = check_keys(f, doc, TOP_KEYS, probs, name_of="scenario")
     year = doc.get("year")
     if year is not None and (not isinstance(year, int) or isinstance(year, bool)):
         probs.add(f, lines.get("year", 0), f"year {year!r} is not a year", "give a whole year such as 2026")

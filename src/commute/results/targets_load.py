@@ -9,7 +9,7 @@ import networkx as nx
 
 from commute.errors import DataNotFoundError, Problems
 from commute.io.network import shipped_folder
-from commute.io.yamlio import plain, read_yaml
+from commute.io.yamlio import check_keys, plain, read_yaml
 from commute.results.rules import KINDS, REGISTRY, Rule
 from commute.results.rules.fields import check_values
 from commute.results.travel import place_index
@@ -81,9 +81,7 @@ def load_targets(path: str | Path, *, G: nx.MultiDiGraph | None = None) -> Targe
         doc = None
     if isinstance(doc, dict):
         lines = getattr(doc, "lines", {})
-        for k in doc:
-            if k not in ("name", "description", "rules"):
-                probs.add(f, lines.get(str(k), 0), f"unknown key {k!r}", "use name, description and rules")
+        check_keys(f, doc, ("name", "description", "rules"), probs)
         items = doc.get("rules")
         if not isinstance(items, list) or not items:
             probs.add(f, lines.get("rules", 1), "`rules` must be a non-empty list", "add at least one rule")

@@ -177,13 +177,19 @@ def assemble(
     u_arr: np.ndarray, v_arr: np.ndarray, w_arr: np.ndarray, labels: Sequence[Label], n: int
 ) -> tuple[sp.csr_matrix, dict[tuple[int, int], Label]]:
     """CSR matrix keeping the cheapest of parallel edges (csr would add them up), and its labels."""
-    order = np.lexsort((w_arr, v_arr, u_arr))
-    u_s, v_s = u_arr[order], v_arr[order]
-    first = np.ones(len(order), dtype=bool)
-    if len(order):
-        first[1:] = (u_s[1:] != u_s[:-1]) | (v_s[1:] != v_s[:-1])
-    keep = order[first]
-    matrix = sp.csr_matrix((w_arr[keep], (u_arr[keep], v_arr[keep])), shape=(n, n))
-    matrix.sort_indices()
+    matrix, keep = cheapest_csr(u_arr, v_arr, w_arr, n)
     label_of = {(int(u_arr[i]), int(v_arr[i])): labels[i] for i in keep}
     return matrix, label_of
+
+
+def cheapest_csr(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    """An ``n`` x ``n`` CSR matrix of the cheapest of each set of parallel edges, and their indices."""
+    order = np.lexsort((w, v, u))
+    us, vs = u[order], v[order]
+    first = np.ones(len(order), dtype=bool)
+    if len(order):
+        first[1:] = (us[1:] != us[:-1]) | (vs[1:] != vs[:-1])
+    keep = order[first]
+    matrix = sp.csr_matrix((w[keep], (u[keep], v[keep])), shape=(n, n))
+    matrix.sort_indices()
+    return matrix, keep

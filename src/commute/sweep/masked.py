@@ -20,12 +20,12 @@ from dataclasses import dataclass, replace
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from commute.model.modes import Measure
 from commute.search import api
 from commute.search import engine as E
 from commute.search import transit as T
+from commute.search.engine_compile import cheapest_csr
 
 EngineKey = tuple[str, Measure, T.Query]
 
@@ -60,15 +60,7 @@ class MaskedEngine:
         """The engine of a subset: the union's nodes, the subset's edges (cheapest of parallel ones)."""
         keep, w = self.keep(on)
         u, v, w = self.u[keep], self.v[keep], w[keep]
-        n = self.union.n
-        order = np.lexsort((w, v, u))
-        us, vs = u[order], v[order]
-        first = np.ones(len(order), dtype=bool)
-        if len(order):
-            first[1:] = (us[1:] != us[:-1]) | (vs[1:] != vs[:-1])
-        sel = order[first]
-        matrix = sp.csr_matrix((w[sel], (u[sel], v[sel])), shape=(n, n))
-        matrix.sort_indices()
+        matrix, _ = cheapest_csr(u, v, w, self.union.n)
         labels = tuple(itertools.compress(self.labels, keep))
         return replace(
             self.union,

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from commute.errors import Problems
-from commute.io.yamlio import plain, read_yaml
+from commute.io.yamlio import check_keys, plain, read_yaml
 from commute.model.scenario import VERBS, Change, Scenario, load_scenario
 
 TOP_KEYS = ("name", "description", "base", "subsets", "grid", "targets", "metrics", "costs")
@@ -139,12 +139,7 @@ def load_sweep(path: str | Path) -> Sweep:
         probs.raise_if_any()
         raise AssertionError("unreachable")
     lines: dict[str, int] = getattr(doc, "lines", {})
-    for k in doc:
-        if k not in TOP_KEYS:
-            probs.add(f, lines.get(str(k), 0), f"unknown key {k!r}", f"use only {', '.join(TOP_KEYS)}")
-    name = doc.get("name")
-    if not isinstance(name, str) or not name.strip():
-        probs.add(f, lines.get("name", 1), "missing or empty `name`", "give the sweep a name")
+    name = check_keys(f, doc, TOP_KEYS, probs, name_of="sweep")
     sub = doc.get("subsets") or {}
     if "subsets" in doc and not isinstance(sub, dict):
         probs.add(f, lines.get("subsets", 0), "`subsets` must be a mapping", "give `projects: [...]` or `changes_of:`")

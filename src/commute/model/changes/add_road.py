@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 import networkx as nx
 
 from commute.errors import Problems
 from commute.io.network import Network
 from commute.model.access import add_access_pair
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import junction
 from commute.model.geo import haversine_km
 from commute.model.ids import junction_of, place_node
@@ -21,16 +20,7 @@ class AddRoad(ChangeType):
     """``- add_road: {from, to, class, lanes, length_km, speed_kmh, id, name}``."""
 
     verb = "add_road"
-    fields: ClassVar[Fields] = {
-        "id": (False, "str"),
-        "from": (True, "node"),
-        "to": (True, "node"),
-        "class": (False, "class"),
-        "length_km": (False, "km"),
-        "speed_kmh": (False, "road_speed"),
-        "lanes": (False, "lanes"),
-        "name": (False, "str"),
-    }
+    form = Form.of("from!:node to!:node id:str class:class length_km:km speed_kmh:road_speed lanes:lanes name:str")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the link both ways; a new junction of a place gets its access link."""

@@ -5,12 +5,13 @@ Issue 13 will let service verbs carry explicit ``departures``; that is one more 
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from commute.errors import InvalidOptionError, Problems, UnknownPlaceError
 from commute.io.network import Network
 from commute.model.access import connect_station
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import headway, station
 from commute.model.geo import haversine_km
 from commute.model.graph import add_service, station_node
@@ -22,26 +23,11 @@ class AddService(ChangeType):
     """``- add_service: {id, stations, speed_kmh | run_min, headway_min | trains_per_day, ...}``."""
 
     verb = "add_service"
-    fields: ClassVar[Fields] = {
-        "id": (True, "str"),
-        "name": (False, "str"),
-        "mode": (False, "svc_mode"),
-        "class": (False, "train_class"),
-        "speed_kmh": (False, "rail_speed"),
-        "headway_min": (False, "headway"),
-        "trains_per_day": (False, "tpd"),
-        "dwell_min": (False, "dwell"),
-        "stations": (True, "stations"),
-        "run_min": (False, "runs"),
-        "km": (False, "kms"),
-        "bidirectional": (False, "bool"),
-        "new_stations": (False, "new_stations"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """One frequency, not two."""
-        if "headway_min" in ch.args and "trains_per_day" in ch.args:
-            ch.problem(probs, "add_service gives both headway_min and trains_per_day", "keep one of them")
+    form = Form.of(
+        "id!:str stations!:stations name:str mode:svc_mode class:train_class speed_kmh:rail_speed headway_min:headway"
+        " trains_per_day:tpd dwell_min:dwell run_min:runs km:kms bidirectional:bool new_stations:new_stations",
+        only_one=["headway_min trains_per_day"],
+    )
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the new stations, then the service's hops (both directions unless told otherwise)."""

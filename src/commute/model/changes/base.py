@@ -17,10 +17,10 @@ import networkx as nx
 from commute.errors import Problems
 from commute.io.network import Network
 from commute.io.yamlio import plain
+from commute.model.changes.form import Form
 from commute.model.places import PlaceIndex
 from commute.registry import add
 
-Fields = dict[str, tuple[bool, str]]
 REGISTRY: dict[str, ChangeType] = {}
 
 
@@ -47,6 +47,10 @@ class Change:
         """Record a problem at this change (at field ``key``'s line if given)."""
         probs.add(self.file, self.line if key is None else self.line_of(key), message, hint)
 
+    def does_nothing(self, probs: Problems, what: str, hint: str) -> None:
+        """Record that applying this change left ``what`` (the link, the service) as it was."""
+        self.problem(probs, f"{self.verb} leaves the {what} as it was; this change does nothing", hint)
+
 
 @dataclass
 class Context:
@@ -67,19 +71,17 @@ class Context:
 class ChangeType:
     """Base class of a scenario verb.
 
-    Subclasses set ``verb`` and ``fields`` (``{name: (required, kind)}``, kinds as in
-    :mod:`commute.model.changes.form`), and override :meth:`apply` and :meth:`describe`;
-    :meth:`check` adds verb-specific form rules to the schema check.
+    Subclasses set ``verb`` and ``form`` (made by :meth:`commute.model.changes.form.Form.of`:
+    fields, kinds and the fields that go together), and override :meth:`apply` and
+    :meth:`describe`; :meth:`check` adds form rules the declaration cannot state.
     """
 
     verb: ClassVar[str]
-    fields: ClassVar[Fields] = {}
+    form: ClassVar[Form] = Form()
 
     def check_form(self, ch: Change, probs: Problems) -> None:
-        """Types and ranges of the change's fields, then :meth:`check` (references come later)."""
-        from commute.model.changes.form import check_fields
-
-        if check_fields(self.verb, self.fields, ch, probs):
+        """Types, ranges and groups of the change's fields, then :meth:`check` (references come later)."""
+        if self.form.check(self.verb, ch, probs):
             self.check(ch, probs)
 
     def check(self, ch: Change, probs: Problems) -> None:

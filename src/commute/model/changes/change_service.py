@@ -6,12 +6,11 @@ Issue 13 will let it carry explicit ``departures``; that is one more field and b
 from __future__ import annotations
 
 import math
-from typing import ClassVar
 
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.changes.form import require_one_of
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import directions, headway
 from commute.model.graph import station_node
 from commute.model.ids import hop_key
@@ -22,16 +21,10 @@ class ChangeService(ChangeType):
     """``- change_service: {service, headway_min | trains_per_day, speed_kmh}``."""
 
     verb = "change_service"
-    fields: ClassVar[Fields] = {
-        "service": (True, "str"),
-        "headway_min": (False, "headway"),
-        "trains_per_day": (False, "tpd"),
-        "speed_kmh": (False, "rail_speed"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """Something must change."""
-        require_one_of(ch, ("headway_min", "trains_per_day", "speed_kmh"), probs)
+    form = Form.of(
+        "service!:str headway_min:headway trains_per_day:tpd speed_kmh:rail_speed",
+        any_of=["headway_min trains_per_day speed_kmh"],
+    )
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Set the headway and retime every hop at the new speed with the runtime model."""
@@ -54,11 +47,7 @@ class ChangeService(ChangeType):
                         changed |= not math.isclose(new, hop["minutes"])
                         hop.update(run_min=new, minutes=new, speed_kmh=float(a["speed_kmh"]))
         if not changed:
-            ch.problem(
-                probs,
-                "change_service leaves the service as it was; this change does nothing",
-                "give a different headway or speed",
-            )
+            ch.does_nothing(probs, "service", "give a different headway or speed")
 
     def describe(self, ch: Change, net: Network) -> str:
         """The service and what changes."""

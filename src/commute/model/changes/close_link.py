@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import links
 
 
@@ -15,7 +14,7 @@ class CloseLink(ChangeType):
     """``- close_link: {link: <link id, corridor id or list>}``."""
 
     verb = "close_link"
-    fields: ClassVar[Fields] = {"link": (True, "links")}
+    form = Form.of("link!:links")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Remove every named road edge."""

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems, UnknownPlaceError
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import close_station
 from commute.model.ids import junction_node
 
@@ -16,7 +15,7 @@ class ClosePlace(ChangeType):
     """``- close_place: {place: <name, id or code>}`` (the place keeps its local access)."""
 
     verb = "close_place"
-    fields: ClassVar[Fields] = {"place": (True, "str")}
+    form = Form.of("place!:str")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Remove the road edges of the place's junction and close its stations."""

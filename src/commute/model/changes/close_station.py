@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import close_station, station, station_candidates
 
 
@@ -15,7 +14,7 @@ class CloseStation(ChangeType):
     """``- close_station: {station: <id or exact name>}``."""
 
     verb = "close_station"
-    fields: ClassVar[Fields] = {"station": (True, "str")}
+    form = Form.of("station!:str")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Remove the station; the hops of services through it merge."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.cost_refs import add_rule, check_covers, cover_of, describe_cover, number
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
+from commute.model.cost_refs import add_rule, cover_of, describe_cover
 from commute.model.cost_rules import Discount
 
 
@@ -16,12 +15,7 @@ class DiscountChange(ChangeType):
     """``- discount: {share: 0.2, covers: {services, classes, roads, within}}`` (0.2 is 20 % off)."""
 
     verb = "discount"
-    fields: ClassVar[Fields] = {"share": (True, "share"), "covers": (True, "covers")}
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """A share from 0 to 1 and a cover that names something."""
-        number(ch, "share", probs, lo=0.0, hi=1.0)
-        check_covers(ch, probs)
+    form = Form.of("share!:share covers!:covers")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the discount to the graph's cost rules."""

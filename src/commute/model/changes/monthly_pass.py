@@ -2,37 +2,27 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
+from commute.io.fares import load_costs
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.cost import costs_of
-from commute.model.cost_refs import add_rule, check_covers, cover_of, describe_cover, number
+from commute.model.cost_refs import add_rule, cover_of, describe_cover
 from commute.model.cost_rules import Pass
 
 
 @register
 class MonthlyPass(ChangeType):
-    """``- monthly_pass: {price, covers: {services, classes, roads, within}, trips_per_month: 44, name}``.
+    """``- monthly_pass: {price, covers: {services, classes, roads, within}, trips_per_month, name}``.
 
-    A journey's covered fares and tolls cost ``price / trips_per_month`` together (if that is
-    less than they would cost without the pass).
+    ``trips_per_month`` defaults to the network's (``costs.yaml``). A journey's covered fares
+    and tolls cost ``price / trips_per_month`` together (if that is less than they would cost
+    without the pass).
     """
 
     verb = "monthly_pass"
-    fields: ClassVar[Fields] = {
-        "price": (True, "money"),
-        "covers": (True, "covers"),
-        "trips_per_month": (False, "trips"),
-        "name": (False, "str"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """A price of zero or more, trips from 1 to 200, a cover that names something."""
-        number(ch, "price", probs)
-        number(ch, "trips_per_month", probs, lo=1.0, hi=200.0)
-        check_covers(ch, probs)
+    form = Form.of("price!:money covers!:covers trips_per_month:trips name:str")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the pass to the graph's cost rules."""
@@ -45,6 +35,6 @@ class MonthlyPass(ChangeType):
 
     def describe(self, ch: Change, net: Network) -> str:
         """The price and what it covers."""
-        trips = ch.args.get("trips_per_month", 44)
+        trips = ch.args.get("trips_per_month", load_costs(net.folder).trips_per_month)
         what = describe_cover(ch.args.get("covers"))
         return f"Monthly pass at {ch.args.get('price')} for {what} ({trips} trips a month)."

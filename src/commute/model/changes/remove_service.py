@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import directions, drop_service
 
 
@@ -15,7 +14,7 @@ class RemoveService(ChangeType):
     """``- remove_service: {service: <service_id>}``."""
 
     verb = "remove_service"
-    fields: ClassVar[Fields] = {"service": (True, "str")}
+    form = Form.of("service!:str")
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Remove every direction of the service and its hops."""

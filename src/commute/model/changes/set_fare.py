@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.changes.form import require_one_of
-from commute.model.cost_refs import add_rule, check_covers, check_table, cover_of, describe_cover, number, table_of
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
+from commute.model.cost_refs import add_rule, cover_of, describe_cover, table_of
 from commute.model.cost_rules import FareOverride
 
 
@@ -21,24 +19,11 @@ class SetFare(ChangeType):
     """
 
     verb = "set_fare"
-    fields: ClassVar[Fields] = {
-        "covers": (True, "covers"),
-        "per_km_cny": (False, "money"),
-        "base_cny": (False, "money"),
-        "flat_cny": (False, "money"),
-        "table": (False, "table"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """Exactly one way to price, amounts of zero or more, a table without gaps."""
-        require_one_of(ch, ("per_km_cny", "flat_cny", "table"), probs)
-        given = [k for k in ("per_km_cny", "flat_cny", "table") if k in ch.args]
-        if len(given) > 1:
-            ch.problem(probs, f"set_fare gives {' and '.join(given)}", "give one of per_km_cny, flat_cny or table")
-        for k in ("per_km_cny", "base_cny", "flat_cny"):
-            number(ch, k, probs)
-        check_table(ch, probs)
-        check_covers(ch, probs)
+    form = Form.of(
+        "covers!:covers per_km_cny:money base_cny:money flat_cny:money table:table",
+        any_of=["per_km_cny flat_cny table"],
+        only_one=["per_km_cny flat_cny table"],
+    )
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the fare override to the graph's cost rules."""

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.changes.form import require_one_of
-from commute.model.cost_refs import add_rule, cover_of, number
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
+from commute.model.cost_refs import add_rule, cover_of
 from commute.model.cost_rules import TollOverride
 
 
@@ -21,23 +21,9 @@ class SetToll(ChangeType):
     """
 
     verb = "set_toll"
-    fields: ClassVar[Fields] = {
-        "roads": (False, "names"),
-        "places": (False, "names"),
-        "per_km_cny": (False, "money"),
-        "flat_cny": (False, "money"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """Roads or places, a toll of zero or more."""
-        require_one_of(ch, ("roads", "places"), probs)
-        require_one_of(ch, ("per_km_cny", "flat_cny"), probs)
-        for k in ("roads", "places"):
-            v = ch.args.get(k)
-            if v is not None and not (isinstance(v, str) or (isinstance(v, list) and v)):
-                ch.problem(probs, f"set_toll {k} must be a name or a list of names", f"e.g. {k}: [a, b]", key=k)
-        number(ch, "per_km_cny", probs)
-        number(ch, "flat_cny", probs)
+    form = Form.of(
+        "roads:names places:names per_km_cny:money flat_cny:money", any_of=["roads places", "per_km_cny flat_cny"]
+    )
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Add the toll override to the graph's cost rules."""

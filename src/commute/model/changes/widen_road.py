@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from commute.errors import Problems
 from commute.io.network import Network
-from commute.model.changes.base import Change, ChangeType, Context, Fields, register
-from commute.model.changes.form import require_one_of
+from commute.model.changes.base import Change, ChangeType, Context, register
+from commute.model.changes.form import Form
 from commute.model.changes.refs import links
 from commute.model.params import road_speed
 
@@ -17,16 +15,7 @@ class WidenRoad(ChangeType):
     """``- widen_road: {link, lanes, speed_kmh, class}`` (at least one of the last three)."""
 
     verb = "widen_road"
-    fields: ClassVar[Fields] = {
-        "link": (True, "links"),
-        "lanes": (False, "lanes"),
-        "speed_kmh": (False, "road_speed"),
-        "class": (False, "class"),
-    }
-
-    def check(self, ch: Change, probs: Problems) -> None:
-        """Something must change."""
-        require_one_of(ch, ("lanes", "speed_kmh", "class"), probs)
+    form = Form.of("link!:links lanes:lanes speed_kmh:road_speed class:class", any_of=["lanes speed_kmh class"])
 
     def apply(self, ctx: Context, ch: Change, probs: Problems) -> None:
         """Retime each named link at its new speed (the table's speed for a new class or lanes)."""
@@ -58,29 +47,27 @@ class WidenRoad(ChangeType):
         if narrower:
             ch.problem(
                 probs,
-                f"widen_road gives {a['lanes']} lanes, fewer than the road has ({narrower[0]}"
-                + (f" and {len(narrower) - 1} more" if len(narrower) > 1 else "")
-                + "); widening never narrows a road",
+                f"widen_road gives {a['lanes']} lanes, fewer than the road has ({_some(narrower)}); "
+                "widening never narrows a road",
                 "give more lanes than the link has, or close_link and add_road for a narrower road",
                 key="lanes",
             )
         elif slower:
             ch.problem(
                 probs,
-                f"widen_road would make the road slower ({slower[0]}"
-                + (f" and {len(slower) - 1} more" if len(slower) > 1 else "")
-                + "); widening never slows a road",
+                f"widen_road would make the road slower ({_some(slower)}); widening never slows a road",
                 "give a speed or class at least as fast as the link's",
                 key="speed_kmh" if "speed_kmh" in a else "class",
             )
         elif edges and not changed:
-            ch.problem(
-                probs,
-                "widen_road leaves the link as it was; this change does nothing",
-                "give more lanes, a higher speed or another class",
-            )
+            ch.does_nothing(probs, "link", "give more lanes, a higher speed or another class")
 
     def describe(self, ch: Change, net: Network) -> str:
         """The link and what changes."""
         bits = [f"{k} {ch.args[k]}" for k in ("lanes", "speed_kmh", "class") if k in ch.args]
         return f"Widen/upgrade road {ch.args.get('link')}: {', '.join(bits)}."
+
+
+def _some(found: list[str]) -> str:
+    """The first of the links found, and how many more."""
+    return found[0] + (f" and {len(found) - 1} more" if len(found) > 1 else "")
