@@ -83,7 +83,8 @@ def header(name: str) -> str:
     m = re.fullmatch(r"pop_within_(\d+(?:\.\d+)?)", name)
     if m:
         return f"pop. within {m.group(1)} min"
-    for suffix, unit in (("_min", "min"), ("_km2", "km²"), ("_km", "km"), ("_kmh", "km/h"), ("_s", "s"), ("_cny", "CNY")):
+    units = (("_min", "min"), ("_km2", "km²"), ("_km", "km"), ("_kmh", "km/h"), ("_s", "s"), ("_cny", "CNY"))
+    for suffix, unit in units:
         if name.endswith(suffix) and len(name) > len(suffix):
             return f"{name[: -len(suffix)].replace('_', ' ')} ({unit})"
     return name.replace("_", " ")
