@@ -6,7 +6,9 @@ measure and query, and :meth:`TransitEngine.without` patches it without recompil
 
 from __future__ import annotations
 
+import hashlib
 import math
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -146,9 +148,16 @@ def compile_transit(
         raise InvalidOptionError("a road or access link has a negative or non-finite time; fix its data.")
     scheduled = {m for m in allowed if m != "road"}
     stop_set = set(stations)
-    trips = tuple(
-        t for t in graph_trips(G, frozenset(scheduled)) if all(station_node(s) in stop_set for s in t.stations)
-    )
+    memo = (f"{fingerprint}|{G.graph.get('parameters')!r}", frozenset(scheduled))
+    trips = _TRIPS.get(memo) if fingerprint else None
+    if trips is None:
+        trips = tuple(
+            t for t in graph_trips(G, frozenset(scheduled)) if all(station_node(s) in stop_set for s in t.stations)
+        )
+        if fingerprint:
+            _TRIPS[memo] = trips
+            while len(_TRIPS) > _TIMETABLES_KEPT:
+                _TRIPS.pop(next(iter(_TRIPS)))
     return _finish(G, mset, meas, q, edges, node_of, in_of, out_of, tuple(stations), trips, fingerprint)
 
 
@@ -195,12 +204,41 @@ def _finish(
         for s in specs
         if s.arr[-1] > 1440.0
     ]
-    tt = raptor.build_timetable(
-        specs + yesterday, len(stations), transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS
-    )
+    tt = _timetable(specs + yesterday, len(stations), footpaths, min_transfer)
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
+
+
+#: Timetables built lately, by content: scenarios that change only roads (a sweep, an attribution)
+#: rebuild the same timetable for every subset. Small, as a timetable of the circle is large.
+_TIMETABLES: OrderedDict[bytes, raptor.Timetable] = OrderedDict()
+_TIMETABLES_KEPT = 4
+#: The trips of lately compiled graphs, by graph fingerprint (its content) and scheduled modes.
+_TRIPS: dict[tuple[str, frozenset[str]], tuple[Trip, ...]] = {}
+
+
+def _timetable(
+    specs: list[raptor.TripSpec], n_stops: int, footpaths: list[tuple[int, int, float]], min_transfer: np.ndarray
+) -> raptor.Timetable:
+    """:func:`raptor.build_timetable` of these trips, reused when the same content was built lately."""
+    h = hashlib.blake2b(digest_size=20)
+    h.update(np.array([n_stops, len(specs), *DAYS], dtype=np.int64).tobytes())
+    for sp_ in specs:
+        h.update(np.array([len(sp_.stops), sp_.key], dtype=np.int64).tobytes())
+        for a in (sp_.stops, sp_.arr, sp_.dep, sp_.pickup, sp_.dropoff):
+            h.update(a.tobytes())
+    h.update(np.asarray(footpaths, dtype=float).tobytes())
+    h.update(min_transfer.tobytes())
+    key = h.digest()
+    if key in _TIMETABLES:
+        _TIMETABLES.move_to_end(key)
+        return _TIMETABLES[key]
+    tt = raptor.build_timetable(specs, n_stops, transfers=footpaths, min_transfer=min_transfer, repeat_days=DAYS)
+    _TIMETABLES[key] = tt
+    while len(_TIMETABLES) > _TIMETABLES_KEPT:
+        _TIMETABLES.popitem(last=False)
+    return tt
 
 
 def _access_matrix(edges: tuple[np.ndarray, np.ndarray, np.ndarray, tuple[Label, ...]], n: int) -> sp.csr_matrix:
