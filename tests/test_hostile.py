@@ -462,7 +462,11 @@ def test_output_that_is_the_target_file_is_refused(capsys, tmp_path):
 
 @pytest.mark.parametrize("name", ["places.csv", "network.yaml", "new.csv"])
 def test_output_inside_the_network_folder_is_refused(capsys, name):
-    hostile(capsys, ["matrix", "--origins", "武汉", "-o", NETWORK / name], [NETWORK], says="that this command reads")
+    from commute.io.network import resolve_network_path
+
+    # the folder the default network is read from: the repository's, or the installed package's copy
+    default = resolve_network_path(None)
+    hostile(capsys, ["matrix", "--origins", "武汉", "-o", default / name], [default], says="that this command reads")
 
 
 def test_output_inside_a_given_network_folder_is_refused(capsys, net_copy):
