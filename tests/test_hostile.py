@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from commute.cli import main
-from tests.conftest import NETWORK, ROOT, SCENARIOS
+from tests.conftest import ROOT, SCENARIOS
 
 TARGETS = ROOT / "targets"
 
