@@ -11,6 +11,7 @@ from commute.search.raptor import (
     TripSpec,
     build_timetable,
     earliest_arrival,
+    egress_targets,
     journey,
     profile,
     profile_many,
@@ -345,3 +346,58 @@ def test_a_small_search_on_a_fresh_cache_runs_interpreted(monkeypatch, tmp_path)
     monkeypatch.setattr(raptor_core, "compiled", lambda: {"compiled": True})
     assert raptor_core.kernels("run_many", raptor_core.INTERPRETED_WORK) is raptor_core._INTERPRETED
     assert raptor_core.kernels("run_many", raptor_core.INTERPRETED_WORK + 1) is not raptor_core._INTERPRETED
+
+
+def _through_egress(arr, egress, road, deps):
+    """``min(road, min_s arr[o, t, s] + egress[s, j] - t)``: what a matrix reads of the arrivals."""
+    best = (arr[:, :, :, None] + egress[None, None, :, :]).min(axis=2) - deps[None, :, None]
+    return np.minimum(best, road[:, None, :])
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("jit", ["never", "always"])
+def test_target_pruning_changes_no_answer_through_the_egress(seed, jit, monkeypatch):
+    """Pruned by target, the arrivals give the same journey times as the full search.
+
+    Random egress (some stops end nowhere, some destinations are near a stop), road times from
+    none to short, one to three destinations: a pruning bound that is too tight (a label
+    dropped that could still improve a destination) or reset wrongly between departures
+    changes some time here.
+    """
+    monkeypatch.setenv("COMMUTE_JIT", jit)
+    trips, transfers, mt = random_timetable(seed)
+    tt = build_timetable(trips, 14, transfers=transfers, min_transfer=mt)
+    rng = np.random.default_rng(500 + seed)
+    n_d = int(rng.integers(1, 4))
+    egress = np.where(rng.random((14, n_d)) < 0.3, rng.integers(0, 20, size=(14, n_d)).astype(float), INF)
+    origins = [(rng.choice(14, size=2, replace=False), rng.integers(0, 6, size=2).astype(float)) for _ in range(3)]
+    road = np.where(rng.random((3, n_d)) < 0.5, rng.integers(20, 200, size=(3, n_d)).astype(float), INF)
+    deps = np.arange(0.0, 181.0, 3.0)
+    full = profile_many(tt, origins, deps)
+    pruned = profile_many(tt, origins, deps, targets=egress_targets(egress, road))
+    want = _through_egress(full, egress, road, deps)
+    np.testing.assert_array_equal(_through_egress(pruned, egress, road, deps), want)
+    assert np.isfinite(want).any()
+    # every label kept is a real journey: never earlier than the full search's
+    assert (pruned >= full).all()
+
+
+def test_target_pruning_does_less_work():
+    """On a line of 40 stops, a destination at the second stop stops the search there."""
+    trips = [trip(k, list(range(40)), 10.0 * k + np.arange(40.0) * 5.0) for k in range(10)]
+    tt = build_timetable(trips, 40)
+    egress = np.full((40, 1), INF)
+    egress[1, 0] = 0.0
+    deps = np.array([0.0])
+    full = profile_many(tt, [([0], [0.0])], deps)
+    pruned = profile_many(tt, [([0], [0.0])], deps, targets=egress_targets(egress, np.full((1, 1), INF)))
+    assert pruned[0, 0, 1] == full[0, 0, 1] == 5.0
+    assert np.isfinite(full[0, 0]).sum() == 39 and np.isfinite(pruned[0, 0]).sum() == 1
+
+
+def test_targets_of_another_shape_are_refused():
+    trips, transfers, mt = random_timetable(0)
+    tt = build_timetable(trips, 14, transfers=transfers, min_transfer=mt)
+    targets = egress_targets(np.zeros((14, 2)), np.zeros((2, 2)))
+    with pytest.raises(InvalidOptionError, match="one road row per origin"):
+        profile_many(tt, [([0], [0.0])], [0.0], targets=targets)

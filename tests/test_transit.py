@@ -203,3 +203,31 @@ def test_patched_engine_equals_a_rebuild_without_the_closed_parts():
         rebuilt = api.matrix(T.compile_transit(H, "road,rail", None, q), ends, ends)
         np.testing.assert_allclose(patched, rebuilt)
         assert not np.allclose(patched, api.matrix(eng, ends, ends), equal_nan=True)
+
+
+def test_door_to_door_times_on_the_default_network_equal_an_unpruned_search():
+    """The matrix prunes its transit search by target; an unpruned search gives the same times.
+
+    Short trips (where pruning cuts most of the national network), long ones and a pair whose
+    road is faster, from three origins at once.
+    """
+    import commute
+    from commute.results.travel import endpoints
+
+    G = commute.graph_for(year=2026)
+    eng = api.compile_engine(G, None, "door_to_door", T.Query(depart=(420.0, 480.0), step=4.0))
+    origins = endpoints(G, ["武汉", "黄石", "仙桃"])
+    dests = endpoints(G, ["鄂州", "长沙", "北京", "咸宁"])
+    got = T.journey_times(eng, origins, dests)
+    deps = eng.query.departures(eng.measure)
+    full, _ = T._access_rows(eng, origins)
+    cols, eg = T._egress_cols(eng, dests)
+    arr = T.arrivals(eng, origins, deps)  # no egress: every stop exact
+    for i in range(len(origins)):
+        road = np.where(cols >= 0, full[i, np.maximum(cols, 0)], np.inf)
+        want = np.minimum(T._min_plus(arr[i], eg) - deps[:, None], road[None, :])
+        np.testing.assert_array_equal(got[i], want)
+        assert np.isfinite(want).all()
+    # the transit search matters: some pair is faster than its road somewhere in the window
+    roads = [np.where(cols >= 0, full[i, np.maximum(cols, 0)], np.inf) for i in range(len(origins))]
+    assert any((g < r[None, :]).any() for g, r in zip(got, roads, strict=True))

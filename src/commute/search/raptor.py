@@ -40,9 +40,11 @@ __all__ = [
     "TripSpec",
     "build_timetable",
     "earliest_arrival",
+    "egress_targets",
     "journey",
     "profile",
     "profile_many",
+    "same_boardings",
 ]
 
 _core: Any = _raptor_core  # numba dispatchers or plain functions: untyped for mypy
@@ -118,8 +120,10 @@ def earliest_arrival(
     parents = [np.full((k + 1, n), -1, dtype=np.int64) for _ in range(4)]
     out = np.empty((1, n))
     _core.kernels("run_range", 1)["run_range"](
-        *tt.kernel_args(), stops, ready, np.zeros(1), np.zeros(1, dtype=np.int64), out, big_r, big_a, *parents
-    )
+        tt.kernel_args(), stops, ready, np.zeros(1), np.zeros(1, dtype=np.int64), np.zeros(1, dtype=np.bool_), out,
+        (big_r, big_a, *parents),
+        _no_targets(tt), np.zeros(0), np.zeros(0),
+    )  # fmt: skip
     if return_state:
         return out[0], SearchState(big_r, big_a, *parents)
     return out[0]
@@ -191,14 +195,70 @@ def profile(tt: Timetable, source_stops: Any, source_offsets: Any, departures: A
     n = tt.n_stops
     out = np.empty((deps.shape[0], n))
     parents = [np.empty((k + 1, n), dtype=np.int64) for _ in range(4)]
+    state = (np.full((k + 1, n), np.inf), np.full((k + 1, n), np.inf), *parents)
     _core.kernels("run_range", deps.shape[0])["run_range"](
-        *tt.kernel_args(), stops, offsets, deps, order, out, np.full((k + 1, n), np.inf),
-        np.full((k + 1, n), np.inf), *parents,
+        tt.kernel_args(), stops, offsets, deps, order, same_boardings(tt, stops, offsets, deps, order), out, state,
+        _no_targets(tt), np.zeros(0), np.zeros(0),
     )  # fmt: skip
     return out
 
 
-def profile_many(tt: Timetable, origins: Sequence[tuple[Any, Any]], departures: Any, *, max_rounds: int = 8) -> Any:
+def same_boardings(tt: Timetable, stops: Any, offsets: Any, deps: Any, order: Any) -> Any:
+    """``same[row]``: departure ``row`` can board the same trips as the one before it in ``order``.
+
+    A journey's departure time matters only through its first boarding: leaving at ``d``, a
+    trip can be boarded at source ``stops[i]`` when it leaves at or after ``d + offsets[i]``.
+    Later departures can board fewer trips, never others, so two departures whose numbers of
+    boardable trips are equal board the same set and have the same earliest arrivals.
+
+    Examples
+    --------
+    >>> from commute.search.raptor import TripSpec, build_timetable
+    >>> tt = build_timetable([TripSpec([0, 1], [10.0, 20.0], [10.0, 20.0], [True, True], [True, True], 0)], 2)
+    >>> same_boardings(tt, [0], [0.0], np.array([0.0, 5.0, 10.0, 11.0]), np.array([3, 2, 1, 0])).tolist()
+    [True, True, False, False]
+    """
+    ptr, times = tt.boardings
+    deps = np.asarray(deps, dtype=np.float64)
+    count = np.zeros(deps.shape[0], dtype=np.int64)
+    for s, off in zip(np.asarray(stops, dtype=np.int64), np.asarray(offsets, dtype=np.float64), strict=True):
+        at = times[ptr[s] : ptr[s + 1]]
+        count += at.shape[0] - np.searchsorted(at, deps + off, side="left")
+    ranked = count[order]
+    same = np.zeros(deps.shape[0], dtype=np.bool_)
+    same[order[1:]] = ranked[1:] == ranked[:-1]
+    return same
+
+
+def _no_targets(tt: Timetable) -> tuple[Any, Any, Any]:
+    return np.zeros(tt.n_stops + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+
+
+def egress_targets(egress: Any, road: Any) -> tuple[tuple[Any, Any, Any], Any]:
+    """The ``targets`` and ``road`` arguments of :func:`profile_many` for target pruning.
+
+    ``egress[s, j]`` is the minutes from stop ``s`` to destination ``j`` (inf where it cannot
+    end there), ``road[o, j]`` the minutes from origin ``o`` to ``j`` without transit (inf if
+    none). Entries no shorter than every origin's road time are left out: a journey that
+    ends with them never beats the road.
+    """
+    eg = np.asarray(egress, dtype=np.float64)
+    rd = np.asarray(road, dtype=np.float64).reshape(-1, eg.shape[1])
+    worst = rd.max(axis=0) if rd.shape[0] else np.full(eg.shape[1], np.inf)
+    keep = np.isfinite(eg) & (eg < worst[None, :])
+    ptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))]).astype(np.int64)
+    rows, cols = np.nonzero(keep)
+    return (ptr, cols.astype(np.int64), eg[rows, cols]), rd
+
+
+def profile_many(
+    tt: Timetable,
+    origins: Sequence[tuple[Any, Any]],
+    departures: Any,
+    *,
+    max_rounds: int = 8,
+    targets: tuple[tuple[Any, Any, Any], Any] | None = None,
+) -> Any:
     """Return ``arrival[n_origins, n_dep, n_stops]`` (float64) for many origins, in parallel.
 
     Parameters
@@ -211,12 +271,23 @@ def profile_many(tt: Timetable, origins: Sequence[tuple[Any, Any]], departures: 
         Departure times (minutes), shared by all origins.
     max_rounds
         Most boardings in a journey.
+    targets
+        :func:`egress_targets` of the destinations, to prune by target: the arrivals are then
+        exact only through those egress times (``min_s arrival[o, t, s] + egress[s, j]``,
+        with the road), which is all a matrix needs and much less work for short trips.
+        Without it, every stop's arrival is exact.
     """
     k = _rounds(max_rounds)
     deps, order = _order(departures)
+    if targets is not None and targets[1].shape[0] != len(origins):
+        raise InvalidOptionError("targets must come from egress_targets with one road row per origin.")
     ptr, all_s, all_o = [0], [], []
-    for stops, offsets in origins:
+    for i, (stops, offsets) in enumerate(origins):
         s, o = _sources(tt, stops, offsets)
+        if targets is not None and targets[1].shape[1]:
+            # a source no nearer than the road to every destination is pruned at once
+            near = o < targets[1][i].max()
+            s, o = s[near], o[near]
         all_s.append(s)
         all_o.append(o)
         ptr.append(ptr[-1] + s.shape[0])
@@ -224,5 +295,14 @@ def profile_many(tt: Timetable, origins: Sequence[tuple[Any, Any]], departures: 
     o_offsets = np.concatenate(all_o) if all_o else np.zeros(0)
     out = np.empty((len(ptr) - 1, deps.shape[0], tt.n_stops))
     run_many = _core.kernels("run_many", (len(ptr) - 1) * deps.shape[0])["run_many"]
-    run_many(*tt.kernel_args(), np.array(ptr, dtype=np.int64), o_stops, o_offsets, deps, order, k, out)
+    if targets is None:
+        eg, road = _no_targets(tt), np.zeros((len(ptr) - 1, 0))
+    else:
+        eg, road = targets
+        if eg[0].shape[0] != tt.n_stops + 1:
+            raise InvalidOptionError("targets must come from egress_targets with one road row per origin.")
+    same = np.zeros((len(ptr) - 1, deps.shape[0]), dtype=np.bool_)
+    for o in range(len(ptr) - 1):
+        same[o] = same_boardings(tt, o_stops[ptr[o] : ptr[o + 1]], o_offsets[ptr[o] : ptr[o + 1]], deps, order)
+    run_many(tt.kernel_args(), np.array(ptr, dtype=np.int64), o_stops, o_offsets, deps, order, same, k, out, eg, road)
     return out

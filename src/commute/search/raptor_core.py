@@ -50,39 +50,44 @@ def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, rea
 
 
 def run_range(
-    rs_ptr: Any,
-    rs_stop: Any,
-    rs_pick: Any,
-    rs_drop: Any,
-    rt_ptr: Any,
-    r_tbase: Any,
-    tarr: Any,
-    tdep: Any,
-    sr_ptr: Any,
-    sr_route: Any,
-    sr_pos: Any,
-    fp_ptr: Any,
-    fp_to: Any,
-    fp_min: Any,
-    mtr: Any,
+    tt: Any,
     src_stops: Any,
     src_offsets: Any,
     deps: Any,
     order: Any,
+    same: Any,
     out: Any,
-    big_r: Any,
-    big_a: Any,
-    a_trip: Any,
-    a_bpos: Any,
-    a_apos: Any,
-    via: Any,
+    state: Any,
+    targets: Any,
+    road: Any,
+    bound: Any,
 ) -> None:  # pragma: no cover - compiled
     """Fill ``out[order[i]] = A[K]`` for departures ``deps[order[i]]`` (``order`` latest first).
 
-    ``big_r``/``big_a`` are ``(K + 1, n_stops)`` arrays set to inf by the caller; ``a_trip``,
-    ``a_bpos``, ``a_apos`` (trip, boarding and alighting positions) and ``via`` (the stop whose
-    vehicle arrival made a stop ready; -1 for a source) are filled where labels improve.
+    ``tt`` is :meth:`commute.search.raptor_timetable.Timetable.kernel_args`. ``same[row]``
+    says that departure ``row`` can board exactly the trips the departure before it in ``order``
+    can (see :func:`commute.search.raptor.same_boardings`): its arrivals are that departure's,
+    copied without a search (rRAPTOR's rule that only departures of trips need a run). ``state`` is
+    ``(big_r, big_a, a_trip, a_bpos, a_apos, via)``: ``big_r``/``big_a`` are ``(K + 1,
+    n_stops)`` arrays set to inf by the caller; ``a_trip``, ``a_bpos``, ``a_apos`` (trip,
+    boarding and alighting positions) and ``via`` (the stop whose vehicle arrival made a stop
+    ready; -1 for a source) are filled where labels improve.
+
+    ``targets`` is ``(eg_ptr, eg_dest, eg_min)``, a CSR over stops of the minutes from a stop
+    to each destination it can end a journey at; ``road[j]`` the minutes to destination ``j``
+    without transit (inf if none) and ``bound`` a scratch array of one float per destination,
+    set to inf by the caller. With destinations, the search prunes by target (Delling, Pajor
+    and Werneck 2012, section 3.1): a label no earlier than the latest of the destinations'
+    best arrivals so far cannot improve any of them, so it is not kept. ``out`` is then exact
+    only where it matters, ``min_s out[., s] + eg[s, j]`` (with the road); elsewhere it is an
+    arrival that some journey achieves, not always the earliest. Without destinations (an
+    empty ``eg_dest``), every stop's earliest arrival is exact.
     """
+    rs_ptr, rs_stop, rs_pick, rs_drop, rt_ptr, r_tbase, tarr, tdep = tt[:8]
+    sr_ptr, sr_route, sr_pos, fp_ptr, fp_to, fp_min, mtr = tt[8:]
+    big_r, big_a, a_trip, a_bpos, a_apos, via = state
+    eg_ptr, eg_dest, eg_min = targets
+    n_dests = bound.shape[0]
     n_stops = mtr.shape[0]
     n_routes = rt_ptr.shape[0] - 1
     rounds = big_r.shape[0] - 1
@@ -104,13 +109,23 @@ def run_range(
     for oi in range(order.shape[0]):
         row = order[oi]
         d = deps[row]
+        # a journey of a later departure is one of this departure too (wait at the source)
+        cap = inf if n_dests == 0 else -inf
+        for j in range(n_dests):
+            if d + road[j] < bound[j]:
+                bound[j] = d + road[j]
+            if bound[j] > cap:
+                cap = bound[j]
+        if oi > 0 and same[row]:
+            out[row, :] = out[order[oi - 1], :]
+            continue
         n_rg = 0
         n_ra = 0
         n_aa = 0
         for i in range(src_stops.shape[0]):
             t = d + src_offsets[i]
             s = src_stops[i]
-            if t < big_r[0, s]:
+            if t < big_r[0, s] and t < cap:
                 big_r[0, s] = t
                 via[0, s] = -1
                 if not in_rg[s]:
@@ -171,7 +186,7 @@ def run_range(
                     s = rs_stop[off + p]
                     if cur >= 0 and rs_drop[off + p]:
                         a = tarr[base + cur * length + p]
-                        if a < big_a[k, s]:
+                        if a < big_a[k, s] and a < cap:
                             big_a[k, s] = a
                             a_trip[k, s] = t0 + cur
                             a_bpos[k, s] = bpos
@@ -184,6 +199,16 @@ def run_range(
                                 in_ag[s] = True
                                 ag[m_ag] = s
                                 m_ag += 1
+                            lowered = False
+                            for j in range(eg_ptr[s], eg_ptr[s + 1]):
+                                if a + eg_min[j] < bound[eg_dest[j]]:
+                                    bound[eg_dest[j]] = a + eg_min[j]
+                                    lowered = True
+                            if lowered:
+                                cap = -inf
+                                for j in range(n_dests):
+                                    if bound[j] > cap:
+                                        cap = bound[j]
                     if rs_pick[off + p]:
                         ready = big_r[k - 1, s]
                         if ready < inf and (cur < 0 or ready <= tdep[base + cur * length + p]):
@@ -199,7 +224,7 @@ def run_range(
                 a = big_a[k, q]
                 in_ag[q] = False
                 t = a + mtr[q]
-                if t < big_r[k, q]:
+                if t < big_r[k, q] and t < cap:
                     big_r[k, q] = t
                     via[k, q] = q
                     if not in_rg[q]:
@@ -209,7 +234,7 @@ def run_range(
                 for j in range(fp_ptr[q], fp_ptr[q + 1]):
                     s = fp_to[j]
                     t = a + fp_min[j]
-                    if t < big_r[k, s]:
+                    if t < big_r[k, s] and t < cap:
                         big_r[k, s] = t
                         via[k, s] = q
                         if not in_rg[s]:
@@ -235,51 +260,43 @@ def run_range(
                 in_aa[s] = False
                 aa[i] = s
             n_aa = m_aa
-        for s in range(n_stops):
-            out[row, s] = big_a[rounds, s]
+        out[row, :] = big_a[rounds, :]
 
 
 def run_many(
-    rs_ptr: Any,
-    rs_stop: Any,
-    rs_pick: Any,
-    rs_drop: Any,
-    rt_ptr: Any,
-    r_tbase: Any,
-    tarr: Any,
-    tdep: Any,
-    sr_ptr: Any,
-    sr_route: Any,
-    sr_pos: Any,
-    fp_ptr: Any,
-    fp_to: Any,
-    fp_min: Any,
-    mtr: Any,
+    tt: Any,
     o_ptr: Any,
     o_stops: Any,
     o_offsets: Any,
     deps: Any,
     order: Any,
+    o_same: Any,
     rounds: int,
     out: Any,
+    targets: Any,
+    o_road: Any,
 ) -> None:  # pragma: no cover - compiled
-    """Run :func:`run_range` for every origin ``o`` (sources ``o_ptr[o]:o_ptr[o+1]``) in parallel."""
-    n_stops = mtr.shape[0]
+    """Run :func:`run_range` for every origin ``o`` (sources ``o_ptr[o]:o_ptr[o+1]``) in parallel.
+
+    ``targets`` as in :func:`run_range`, shared by the origins; ``o_same[o]`` and ``o_road[o]``
+    are origin ``o``'s ``same`` and ``road``.
+    """
+    n_stops = tt[14].shape[0]
     for o in prange(o_ptr.shape[0] - 1):
-        big_r = np.full((rounds + 1, n_stops), np.inf)
-        big_a = np.full((rounds + 1, n_stops), np.inf)
-        a_trip = np.empty((rounds + 1, n_stops), dtype=np.int64)
-        a_bpos = np.empty((rounds + 1, n_stops), dtype=np.int64)
-        a_apos = np.empty((rounds + 1, n_stops), dtype=np.int64)
-        via = np.empty((rounds + 1, n_stops), dtype=np.int64)
+        state = (
+            np.full((rounds + 1, n_stops), np.inf),
+            np.full((rounds + 1, n_stops), np.inf),
+            np.empty((rounds + 1, n_stops), dtype=np.int64),
+            np.empty((rounds + 1, n_stops), dtype=np.int64),
+            np.empty((rounds + 1, n_stops), dtype=np.int64),
+            np.empty((rounds + 1, n_stops), dtype=np.int64),
+        )
         lo = o_ptr[o]
         hi = o_ptr[o + 1]
+        bound = np.full(o_road.shape[1], np.inf)
         run_range(
-            rs_ptr, rs_stop, rs_pick, rs_drop, rt_ptr, r_tbase, tarr, tdep,
-            sr_ptr, sr_route, sr_pos, fp_ptr, fp_to, fp_min, mtr,
-            o_stops[lo:hi], o_offsets[lo:hi], deps, order, out[o],
-            big_r, big_a, a_trip, a_bpos, a_apos, via,
-        )  # fmt: skip
+            tt, o_stops[lo:hi], o_offsets[lo:hi], deps, order, o_same[o], out[o], state, targets, o_road[o], bound
+        )
 
 
 def _interpreted() -> dict[str, Any]:

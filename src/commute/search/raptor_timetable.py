@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -59,6 +60,26 @@ class Timetable:
     foot_to: Any
     foot_min: Any
     min_transfer: Any
+
+    @cached_property
+    def boardings(self) -> tuple[Any, Any]:
+        """Every time a trip can be boarded, by stop: ``(ptr, times)``, CSR, times sorted.
+
+        Stop ``s`` has ``times[ptr[s]:ptr[s+1]]``: the departures of every trip at every
+        position of ``s`` where pickup is allowed. Computed once per timetable (it is immutable).
+        """
+        lengths = np.diff(self.route_ptr)
+        n_trips = np.diff(self.route_trip_ptr)
+        sizes = lengths * n_trips
+        route = np.repeat(np.arange(self.n_routes), sizes)
+        local = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+        at = self.route_ptr[route] + local % lengths[route]
+        times = self.dep[self.route_time_base[route] + local]
+        keep = self.route_pickup[at].astype(bool)
+        stop, times = self.route_stops[at][keep], times[keep]
+        order = np.lexsort((times, stop))
+        ptr = np.concatenate([[0], np.cumsum(np.bincount(stop, minlength=self.n_stops))]).astype(np.int64)
+        return ptr, times[order].astype(np.float64)
 
     @property
     def n_routes(self) -> int:

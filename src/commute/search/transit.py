@@ -125,14 +125,31 @@ def _egress_cols(eng: TransitEngine, dests: Sequence[Endpoint]) -> tuple[np.ndar
     return cols, _at_stops(eng, dests, out.T.copy()).T
 
 
-def arrivals(eng: TransitEngine, origins: Sequence[Endpoint], departures: np.ndarray) -> np.ndarray:
-    """Earliest arrival by vehicle at every stop: ``[origin, departure, stop]`` (inf if none)."""
+def arrivals(
+    eng: TransitEngine,
+    origins: Sequence[Endpoint],
+    departures: np.ndarray,
+    egress: np.ndarray | None = None,
+    road: np.ndarray | None = None,
+) -> np.ndarray:
+    """Earliest arrival by vehicle at every stop: ``[origin, departure, stop]`` (inf if none).
+
+    With ``egress`` (``[stop, destination]`` minutes) and ``road`` (``[origin, destination]``
+    minutes without transit), the search prunes by target: the arrivals are exact only through
+    those egress times (see :func:`commute.search.raptor.profile_many`).
+    """
     offsets = _source_offsets(eng, origins)
     pairs = []
     for row in offsets:
         s = np.flatnonzero(np.isfinite(row))
         pairs.append((s.astype(np.int64), row[s]))
-    return raptor.profile_many(eng.timetable, pairs, np.asarray(departures, dtype=float), max_rounds=MAX_ROUNDS)
+    targets = None
+    if egress is not None:
+        rd = np.full((len(origins), egress.shape[1]), np.inf) if road is None else road
+        targets = raptor.egress_targets(egress, rd)
+    return raptor.profile_many(
+        eng.timetable, pairs, np.asarray(departures, dtype=float), max_rounds=MAX_ROUNDS, targets=targets
+    )
 
 
 def _source_offsets(eng: TransitEngine, origins: Sequence[Endpoint]) -> np.ndarray:
@@ -166,11 +183,11 @@ def journey_times(
         assert deps is not None
         full, _ = _access_rows(eng, origins)
         cols, eg = _egress_cols(eng, dests)
-        arr = arrivals(eng, origins, deps)  # [o, t, s]
+        road = np.where(cols[None, :] >= 0, full[:, np.maximum(cols, 0)], np.inf)  # [o, d]
+        arr = arrivals(eng, origins, deps, eg, road)  # [o, t, s]
         for i in range(len(origins)):
             best = _min_plus(arr[i], eg) - deps[:, None]  # [t, d]
-            road = np.where(cols >= 0, full[i, np.maximum(cols, 0)], np.inf)
-            out.append(np.minimum(best, road[None, :]))
+            out.append(np.minimum(best, road[i][None, :]))
         return out
     stop_of = eng.stop_of
     tgt = [[stop_of[station_node(s)] for s in d.stations if station_node(s) in stop_of] for d in dests]
@@ -179,7 +196,10 @@ def journey_times(
         if len(d_o) == 0:
             out.append(np.full((1, len(dests)), np.inf))
             continue
-        arr = arrivals(eng, [o], d_o)[0]  # [t, s]
+        at = np.full((len(eng.stations), len(dests)), np.inf)
+        for j, t in enumerate(tgt):
+            at[t, j] = 0.0
+        arr = arrivals(eng, [o], d_o, at)[0]  # [t, s]
         m = np.full((len(d_o), len(dests)), np.inf)
         for j, t in enumerate(tgt):
             if t:
