@@ -2,8 +2,8 @@
 
 A verb module calls :func:`verb` (under ``commute`` or under a :func:`group`) to get its parser,
 then :func:`add` for the shared options it takes, by name, and ``p.add_argument`` only for
-options of its own. This module imports nothing but :mod:`argparse`, so ``commute --help``
-stays fast.
+options of its own. This module imports nothing but :mod:`argparse` and the query defaults
+(:mod:`commute.search.defaults`, which imports nothing), so ``commute --help`` stays fast.
 
 Examples
 --------
@@ -24,6 +24,8 @@ import argparse
 import inspect
 from collections.abc import Callable
 from typing import Any
+
+from commute.search.defaults import DEFAULT_STEP, DEFAULT_WINDOW, clock
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -52,10 +54,14 @@ SHARED: dict[str, tuple[tuple[str, ...], dict[str, Any]]] = {
         {
             "default": None,
             "help": "HH:MM or HH:MM-HH:MM (a window). Default: station_to_station, every train's departure "
-            "of the day (the fastest is what a timetable quotes); door_to_door, 07:00-09:00",
+            "of the day (the fastest is what a timetable quotes); door_to_door, "
+            f"{clock(DEFAULT_WINDOW[0])}-{clock(DEFAULT_WINDOW[1])}",
         },
     ),
-    "step": (("--step",), {"type": float, "default": 1.0, "help": "minutes between departures of a window (1)"}),
+    "step": (
+        ("--step",),
+        {"type": float, "default": DEFAULT_STEP, "help": f"minutes between departures of a window ({DEFAULT_STEP:g})"},
+    ),
     "statistic": (
         ("--statistic",),
         {

@@ -9,6 +9,7 @@ from typing import Any
 
 from commute.cli import options
 from commute.cli.matrix import graph_from_args
+from commute.search.defaults import TRIP_DEPART, clock
 
 
 def run(args: argparse.Namespace) -> int:
@@ -72,6 +73,6 @@ def register(sub: Any) -> None:
         "step",
         "statistic",
         "transfer_penalty",
-        depart={"default": "08:00", "help": "HH:MM (default 08:00) or a window HH:MM-HH:MM"},
+        depart={"default": clock(TRIP_DEPART), "help": f"HH:MM (default {clock(TRIP_DEPART)}) or a window HH:MM-HH:MM"},
     )
     options.output(p)

@@ -16,11 +16,8 @@ import numpy as np
 
 from commute.errors import InvalidOptionError
 from commute.model.modes import Measure
+from commute.search.defaults import DEFAULT_STEP, DEFAULT_WINDOW
 from commute.search.legs import Leg
-
-#: Default window of a door-to-door query: the morning peak, 07:00 to 09:00 at 1-minute steps.
-DEFAULT_WINDOW = (420.0, 540.0)
-DEFAULT_STEP = 1.0
 
 
 @dataclass(frozen=True)
