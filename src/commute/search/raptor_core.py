@@ -49,6 +49,48 @@ def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, rea
     return lo
 
 
+def _carry(lab: Any, k: int, stops: Any, n: int, marked: Any, nxt: Any, m: int) -> int:
+    """Copy round ``k - 1``'s labels of ``stops[:n]`` into round ``k`` where lower.
+
+    Each stop copied is listed in ``nxt`` (from position ``m``) once, ``marked`` saying which
+    are listed; returns the new length of ``nxt``.
+    """
+    for i in range(n):
+        s = stops[i]
+        if lab[k - 1, s] < lab[k, s]:
+            lab[k, s] = lab[k - 1, s]
+            if not marked[s]:
+                marked[s] = True
+                nxt[m] = s
+                m += 1
+    return m
+
+
+def _improve(lab: Any, via: Any, k: int, s: int, t: float, q: int, cap: float, marked: Any, nxt: Any, m: int) -> int:
+    """Set round ``k``'s label of stop ``s`` to ``t`` (reached from ``q``) if lower and under ``cap``.
+
+    A stop improved is listed in ``nxt`` (from position ``m``) once, ``marked`` saying which are
+    listed; returns the new length of ``nxt``.
+    """
+    if t < lab[k, s] and t < cap:
+        lab[k, s] = t
+        via[k, s] = q
+        if not marked[s]:
+            marked[s] = True
+            nxt[m] = s
+            m += 1
+    return m
+
+
+def _take(nxt: Any, m: int, marked: Any, cur: Any) -> int:
+    """Move the ``m`` stops listed in ``nxt`` to ``cur`` (the next round's list), unmarking them; returns ``m``."""
+    for i in range(m):
+        s = nxt[i]
+        marked[s] = False
+        cur[i] = s
+    return m
+
+
 def run_range(
     tt: Any,
     src_stops: Any,
@@ -123,15 +165,7 @@ def run_range(
         n_ra = 0
         n_aa = 0
         for i in range(src_stops.shape[0]):
-            t = d + src_offsets[i]
-            s = src_stops[i]
-            if t < big_r[0, s] and t < cap:
-                big_r[0, s] = t
-                via[0, s] = -1
-                if not in_rg[s]:
-                    in_rg[s] = True
-                    rg[n_rg] = s
-                    n_rg += 1
+            n_rg = _improve(big_r, via, 0, src_stops[i], d + src_offsets[i], -1, cap, in_rg, rg, n_rg)
         for i in range(n_rg):
             in_rg[rg[i]] = False
             ra[i] = rg[i]
@@ -144,22 +178,8 @@ def run_range(
             m_aa = 0
             m_ag = 0
             # copy last round's improvements into this round (labels are cumulative in k)
-            for i in range(n_aa):
-                s = aa[i]
-                if big_a[k - 1, s] < big_a[k, s]:
-                    big_a[k, s] = big_a[k - 1, s]
-                    if not in_aa[s]:
-                        in_aa[s] = True
-                        naa[m_aa] = s
-                        m_aa += 1
-            for i in range(n_ra):
-                s = ra[i]
-                if big_r[k - 1, s] < big_r[k, s]:
-                    big_r[k, s] = big_r[k - 1, s]
-                    if not in_ra[s]:
-                        in_ra[s] = True
-                        nra[m_ra] = s
-                        m_ra += 1
+            m_aa = _carry(big_a, k, aa, n_aa, in_aa, naa, m_aa)
+            m_ra = _carry(big_r, k, ra, n_ra, in_ra, nra, m_ra)
             # routes through a stop that became ready earlier, from its first such position
             n_routes_marked = 0
             for i in range(n_rg):
@@ -223,24 +243,9 @@ def run_range(
                 q = ag[i]
                 a = big_a[k, q]
                 in_ag[q] = False
-                t = a + mtr[q]
-                if t < big_r[k, q] and t < cap:
-                    big_r[k, q] = t
-                    via[k, q] = q
-                    if not in_rg[q]:
-                        in_rg[q] = True
-                        nrg[m_rg] = q
-                        m_rg += 1
+                m_rg = _improve(big_r, via, k, q, a + mtr[q], q, cap, in_rg, nrg, m_rg)
                 for j in range(fp_ptr[q], fp_ptr[q + 1]):
-                    s = fp_to[j]
-                    t = a + fp_min[j]
-                    if t < big_r[k, s] and t < cap:
-                        big_r[k, s] = t
-                        via[k, s] = q
-                        if not in_rg[s]:
-                            in_rg[s] = True
-                            nrg[m_rg] = s
-                            m_rg += 1
+                    m_rg = _improve(big_r, via, k, fp_to[j], a + fp_min[j], q, cap, in_rg, nrg, m_rg)
             for i in range(m_rg):
                 s = nrg[i]
                 in_rg[s] = False
@@ -250,16 +255,8 @@ def run_range(
                     nra[m_ra] = s
                     m_ra += 1
             n_rg = m_rg
-            for i in range(m_ra):
-                s = nra[i]
-                in_ra[s] = False
-                ra[i] = s
-            n_ra = m_ra
-            for i in range(m_aa):
-                s = naa[i]
-                in_aa[s] = False
-                aa[i] = s
-            n_aa = m_aa
+            n_ra = _take(nra, m_ra, in_ra, ra)
+            n_aa = _take(naa, m_aa, in_aa, aa)
         out[row, :] = big_a[rounds, :]
 
 
@@ -303,13 +300,13 @@ def _interpreted() -> dict[str, Any]:
     """The kernels as plain Python, in a namespace of their own (so they never call compiled code)."""
     ns = dict(globals())
     ns["prange"] = range
-    for f in (_first_trip, run_range, run_many):
+    for f in (_first_trip, _carry, _improve, _take, run_range, run_many):
         ns[f.__name__] = types.FunctionType(f.__code__, ns, f.__name__, f.__defaults__)
-    return {k: ns[k] for k in ("_first_trip", "run_range", "run_many")}
+    return {k: ns[k] for k in ("_first_trip", "_carry", "_improve", "_take", "run_range", "run_many")}
 
 
 _INTERPRETED: dict[str, Any] = _interpreted()
-_SOURCE: dict[str, Any] = {"_first_trip": _first_trip, "run_range": run_range, "run_many": run_many}
+_SOURCE: dict[str, Any] = {f.__name__: f for f in (_first_trip, _carry, _improve, _take, run_range, run_many)}
 _COMPILED: dict[str, Any] = {}
 
 
@@ -321,7 +318,8 @@ def compiled() -> dict[str, Any]:
         jit_cache.configure()
         g = globals()
         g["prange"] = numba.prange
-        g["_first_trip"] = numba.njit(cache=True, nogil=True)(_SOURCE["_first_trip"])
+        for name in ("_first_trip", "_carry", "_improve", "_take"):
+            g[name] = numba.njit(cache=True, nogil=True)(_SOURCE[name])
         g["run_range"] = numba.njit(cache=True, nogil=True)(_SOURCE["run_range"])
         g["run_many"] = numba.njit(cache=True, parallel=True)(_SOURCE["run_many"])
         _COMPILED.update({k: g[k] for k in _INTERPRETED})
