@@ -86,17 +86,22 @@ def symbolic(n: int, sptr: Any, sidx: Any) -> Any:  # pragma: no cover - compile
 @njit(cache=True)
 def find(ptr: Any, arc: Any, u: int, w: int) -> int:  # pragma: no cover - compiled
     """Index of the arc ``u -> w`` (``w`` above ``u``) by binary search, -1 if absent."""
-    lo = ptr[u]
-    hi = ptr[u + 1]
+    lo = _lower_bound(arc, ptr[u], ptr[u + 1], w)
+    if lo < ptr[u + 1] and arc[lo] == w:
+        return lo
+    return -1
+
+
+@njit(cache=True, nogil=True)
+def _lower_bound(arc: Any, lo: int, hi: int, w: int) -> int:  # pragma: no cover - compiled
+    """First index in ``arc[lo:hi]`` (sorted) holding ``w`` or more (``hi`` if none), by binary search."""
     while lo < hi:
         mid = (lo + hi) // 2
         if arc[mid] < w:
             lo = mid + 1
         else:
             hi = mid
-    if lo < ptr[u + 1] and arc[lo] == w:
-        return lo
-    return -1
+    return lo
 
 
 @njit(cache=True)
@@ -177,15 +182,7 @@ def _seek(arc: Any, lo: int, hi: int, w: int) -> int:  # pragma: no cover - comp
         step *= 2
     if arc[lo] >= w:
         return lo
-    top = min(hi, lo + step + 1)
-    lo += 1
-    while lo < top:
-        mid = (lo + top) // 2
-        if arc[mid] < w:
-            lo = mid + 1
-        else:
-            top = mid
-    return lo
+    return _lower_bound(arc, lo + 1, min(hi, lo + step + 1), w)
 
 
 @njit(cache=True, nogil=True)

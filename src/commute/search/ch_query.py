@@ -23,6 +23,18 @@ INF = np.inf
 
 
 @njit(cache=True, nogil=True)
+def _relax(dv: float, lo: int, hi: int, arc: Any, w: Any, d: Any) -> None:  # pragma: no cover - compiled
+    """Lower ``d`` at the heads of arcs ``lo:hi`` (``arc``, weights ``w``) to ``dv`` plus the weight."""
+    if dv == INF:
+        return
+    for a in range(lo, hi):
+        u = arc[a]
+        t = dv + w[a]
+        if t < d[u]:
+            d[u] = t
+
+
+@njit(cache=True, nogil=True)
 def _upward(
     s: int, parent: Any, uptr: Any, uarc: Any, uw: Any, dptr: Any, darc: Any, dw: Any, d: Any, path: Any, ok: Any
 ) -> int:  # pragma: no cover - compiled
@@ -36,14 +48,7 @@ def _upward(
     d[s] = 0.0
     for i in range(k):
         v = path[i]
-        dv = d[v]
-        if dv == INF:
-            continue
-        for a in range(uptr[v], uptr[v + 1]):
-            u = uarc[a]
-            t = dv + uw[a]
-            if t < d[u]:
-                d[u] = t
+        _relax(d[v], uptr[v], uptr[v + 1], uarc, uw, d)
     for i in range(k):
         v = path[i]
         dv = d[v]
@@ -153,14 +158,7 @@ def _phast(
         if s < lo:
             lo = s
     for v in range(lo, n):  # upward, in increasing rank (a multi-source search is one sweep)
-        dv = d[v]
-        if dv == INF:
-            continue
-        for a in range(fptr[v], fptr[v + 1]):
-            u = farc[a]
-            t = dv + fwt[a]
-            if t < d[u]:
-                d[u] = t
+        _relax(d[v], fptr[v], fptr[v + 1], farc, fwt, d)
     for v in range(n - 1, -1, -1):  # downward sweep
         best = d[v]
         for a in range(bptr[v], bptr[v + 1]):

@@ -25,22 +25,19 @@ def _perfect_arc(v: int, i: int, ptr: Any, arc: Any, fw_b: Any, bw_b: Any, fw: A
         if j == i:
             continue
         uj = arc[j]
+        # the arc between ui and uj is stored at the lower of the two: its directions swap
         if uj < ui:
             c = find(ptr, arc, uj, ui)
-            s = fw_b[j] + fw[c]
-            if s < f:
-                f = s
-            s = bw[c] + bw_b[j]
-            if s < b:
-                b = s
+            to_ui, from_ui = fw[c], bw[c]
         else:
             c = find(ptr, arc, ui, uj)
-            s = fw_b[j] + bw[c]
-            if s < f:
-                f = s
-            s = fw[c] + bw_b[j]
-            if s < b:
-                b = s
+            to_ui, from_ui = bw[c], fw[c]
+        s = fw_b[j] + to_ui
+        if s < f:
+            f = s
+        s = from_ui + bw_b[j]
+        if s < b:
+            b = s
     return f, b
 
 
