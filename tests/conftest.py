@@ -54,9 +54,14 @@ def net_copy(tmp_path):
 
 @pytest.fixture(autouse=True, scope="session")
 def _private_cache_dir(tmp_path_factory):
-    """Validation stamps (io/validation_stamp.py) go to a fresh folder, never the user's cache."""
+    """Validation stamps (io/validation_stamp.py) go to a fresh folder, never the user's cache.
+
+    Nor are a wheel's prebuilt stamps and objects read (``COMMUTE_PREBUILT=off``): every test
+    validates and builds what it uses.
+    """
     old = os.environ.get("COMMUTE_CACHE_DIR")
     os.environ["COMMUTE_CACHE_DIR"] = str(tmp_path_factory.mktemp("commute_cache"))
+    os.environ["COMMUTE_PREBUILT"] = "off"
     yield
     if old is None:
         os.environ.pop("COMMUTE_CACHE_DIR", None)

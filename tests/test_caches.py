@@ -76,3 +76,37 @@ def test_built_graphs_and_engines_are_kept_on_disk_by_content(net_copy, tmp_path
     graph_for(network=str(net_copy), year=2021)
     assert len(list(folder.glob("graph-*.pickle"))) == 2
     assert object_cache.path("graph", "x") != object_cache.path("engine", "x")
+
+
+def test_objects_the_wheel_prebuilt_are_read_under_the_same_key_only(net_copy, tmp_path, monkeypatch):
+    """A wheel's ``_prebuilt`` objects stand in for an empty user cache; never deleted, never misread."""
+    import shutil
+
+    from commute.io import object_cache, validation_stamp
+    from commute.model.scenario import graph_for
+
+    monkeypatch.setenv("COMMUTE_CACHE_DIR", str(tmp_path / "build"))
+    built = graph_for(network=str(net_copy), year=2021)  # as the wheel build does, into its own folder
+    shipped = tmp_path / "wheel" / "_prebuilt"
+    shutil.copytree(tmp_path / "build" / "objects", shipped / "objects")
+    monkeypatch.setattr(validation_stamp, "prebuilt_dir", lambda: shipped)
+    monkeypatch.setenv("COMMUTE_CACHE_DIR", str(tmp_path / "user"))  # a fresh installation's user
+    (name,) = [p.name for p in (shipped / "objects").glob("graph-*.pickle")]
+    key = f"{built.graph['network_version']}|2021"
+    assert object_cache.path("graph", key).name == name
+    G = object_cache.load("graph", key)
+    assert G is not None and sorted(G.edges(keys=True)) == sorted(built.edges(keys=True))
+    assert object_cache.load("graph", f"{built.graph['network_version']}|2026") is None  # another key
+    (shipped / "objects" / name).write_bytes(b"not a pickle")
+    assert object_cache.load("graph", key) is None and (shipped / "objects" / name).exists()  # only read
+
+
+def test_a_prebuilt_validation_stamp_counts_only_for_its_content(tmp_path, monkeypatch):
+    from commute.io import validation_stamp
+
+    monkeypatch.setenv("COMMUTE_CACHE_DIR", str(tmp_path / "user"))
+    monkeypatch.setattr(validation_stamp, "prebuilt_dir", lambda: tmp_path / "_prebuilt")
+    assert not validation_stamp.is_stamped("abc")
+    (tmp_path / "_prebuilt" / "validated").mkdir(parents=True)
+    (tmp_path / "_prebuilt" / "validated" / validation_stamp.stamp_path("abc").name).touch()
+    assert validation_stamp.is_stamped("abc") and not validation_stamp.is_stamped("abd")

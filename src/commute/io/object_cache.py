@@ -9,7 +9,10 @@ new name, so a stale object is never read; the oldest files beyond :data:`MAX_FI
 are removed. The cache is only an optimisation: a file that cannot be read (or is corrupt) is
 deleted and the object rebuilt, and an unwritable folder means objects are rebuilt every run.
 ``COMMUTE_OBJECT_CACHE=off`` turns it off. The files are pickles the user's own runs wrote:
-they are read only from that user's cache folder.
+they are read only from that user's cache folder, or from the installed package's
+``_prebuilt/objects/`` (:func:`commute.io.validation_stamp.prebuilt_dir`: the default
+network's graph and engine, written by the wheel build under the same names), which is only
+read, never cleaned.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from commute.io import validation_stamp
 from commute.io.validation_stamp import cache_dir
 
 #: Files kept per kind (graph, engine); the least recently written are removed beyond it.
@@ -59,18 +63,21 @@ def load(kind: str, key: str) -> Any | None:
     if not _enabled():
         return None
     p = path(kind, key)
-    try:
-        data = p.read_bytes()
-    except OSError:
-        return None
-    gc.disable()  # unpickling many small objects: the collector would only slow it down
-    try:
-        return pickle.loads(data)
-    except Exception:
-        p.unlink(missing_ok=True)
-        return None
-    finally:
-        gc.enable()
+    shipped = validation_stamp.prebuilt_dir()
+    for f, own in ((p, True), *([(shipped / "objects" / p.name, False)] if shipped else [])):
+        try:
+            data = f.read_bytes()
+        except OSError:
+            continue
+        gc.disable()  # unpickling many small objects: the collector would only slow it down
+        try:
+            return pickle.loads(data)
+        except Exception:
+            if own:
+                f.unlink(missing_ok=True)
+        finally:
+            gc.enable()
+    return None
 
 
 def save(kind: str, key: str, obj: Any) -> None:

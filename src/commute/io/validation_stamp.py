@@ -6,6 +6,11 @@ folder: ``$COMMUTE_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/commute``, else
 ``~/.cache/commute``; under it ``validated/``. Editing any table, ``network.yaml`` or the
 validation code gives a new key, so the network is validated again. The stamp is only an
 optimisation: an unwritable or unreadable cache folder means the network is simply validated.
+
+An installed wheel may also carry stamps and objects built ahead of time for the default
+network (``commute/_prebuilt/``, see ``hatch_build.py``): :func:`prebuilt_dir`. They are read
+where the user's cache has nothing, under the same names (so the same keys), and never written
+or deleted.
 """
 
 from __future__ import annotations
@@ -39,6 +44,16 @@ def _code_version() -> str:
     return h.hexdigest()[:12]
 
 
+def prebuilt_dir() -> Path | None:
+    """The folder of what the wheel build made ahead of time (absent in a source checkout).
+
+    None when ``COMMUTE_PREBUILT=off`` (the test suite sets it, so that every test builds).
+    """
+    if os.environ.get("COMMUTE_PREBUILT", "on").lower() in ("off", "0", "no"):
+        return None
+    return Path(__file__).resolve().parents[1] / "_prebuilt"
+
+
 def stamp_path(version: str) -> Path:
     """Where the stamp of network content ``version`` lives."""
     return cache_dir() / "validated" / f"{version}-{_code_version()}"
@@ -47,7 +62,9 @@ def stamp_path(version: str) -> Path:
 def is_stamped(version: str) -> bool:
     """Whether a network with content ``version`` was validated before by this code."""
     try:
-        return stamp_path(version).is_file()
+        p = stamp_path(version)
+        shipped = prebuilt_dir()
+        return p.is_file() or (shipped is not None and (shipped / "validated" / p.name).is_file())
     except OSError:
         return False
 
