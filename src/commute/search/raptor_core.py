@@ -126,7 +126,7 @@ def run_range(
     empty ``eg_dest``), every stop's earliest arrival is exact.
     """
     rs_ptr, rs_stop, rs_pick, rs_drop, rt_ptr, r_tbase, tarr, tdep = tt[:8]
-    sr_ptr, sr_route, sr_pos, fp_ptr, fp_to, fp_min, mtr = tt[8:]
+    sr_ptr, sr_route, sr_pos, fp_ptr, fp_to, fp_min, mtr = tt[8:15]
     big_r, big_a, a_trip, a_bpos, a_apos, via = state
     eg_ptr, eg_dest, eg_min = targets
     n_dests = bound.shape[0]
