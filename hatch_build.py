@@ -40,7 +40,8 @@ class CustomBuildHook(BuildHookInterface):  # type: ignore[misc]
         cache = Path(self._tmp) / "cache"
         env = {
             **os.environ,
-            "PYTHONPATH": str(root / "src"),
+            # pip's isolated build environment reaches its packages through PYTHONPATH: keep it
+            "PYTHONPATH": os.pathsep.join(p for p in (str(root / "src"), os.environ.get("PYTHONPATH")) if p),
             "COMMUTE_CACHE_DIR": str(cache),
             "COMMUTE_JIT": "never",
             "PYTHONIOENCODING": "utf-8",

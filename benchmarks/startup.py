@@ -3,6 +3,8 @@
     python benchmarks/startup.py             # 7 runs each (median)
     python benchmarks/startup.py --runs 3
     python benchmarks/startup.py --runs 3 --only-matrix   # just the matrix commands
+    python benchmarks/startup.py --installed /tmp/venv/bin/python --only-matrix
+        # an installed wheel (with its prebuilt objects), not the worktree's source
 
 The first ``commute matrix`` is timed twice: *fresh*, each run with an empty cache folder of its
 own (``XDG_CACHE_HOME`` a new temporary folder, ``COMMUTE_CACHE_DIR`` and ``NUMBA_CACHE_DIR``
@@ -55,18 +57,23 @@ def _commands() -> list[list[str]]:
     return [[*c, "--help"] for c in leaves(build_parser(), [])]
 
 
+#: The interpreter that runs ``commute``, and whether it reads the worktree's source (see --installed).
+PYTHON = {"exe": sys.executable, "source": True}
+
+
 def _time(
     argv: list[str], runs: int, *, prefix: tuple[str, ...] = ("-m", "commute"), cache: str | None = None
 ) -> dict[str, float]:
     """Wall times of ``runs`` fresh processes; ``cache``: "fresh" (a new cache folder each run) or a folder."""
-    base = {k: v for k, v in os.environ.items() if k not in ("COMMUTE_CACHE_DIR", "NUMBA_CACHE_DIR")}
-    env = {**base, "PYTHONPATH": str(ROOT / "src")}
+    drop = ("COMMUTE_CACHE_DIR", "NUMBA_CACHE_DIR", "COMMUTE_PREBUILT", "PYTHONPATH")
+    base = {k: v for k, v in os.environ.items() if k not in drop}
+    env = {**base, "PYTHONPATH": str(ROOT / "src")} if PYTHON["source"] else base
     times = []
     for _ in range(runs):
         if cache is not None:
             env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="commute-bench-") if cache == "fresh" else cache
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, *prefix, *argv], env=env, check=True, capture_output=True)
+        subprocess.run([str(PYTHON["exe"]), *prefix, *argv], env=env, check=True, capture_output=True)
         times.append(time.perf_counter() - t0)
     return {"median_s": statistics.median(times), "min_s": min(times), "max_s": max(times)}
 
@@ -75,7 +82,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--runs", type=int, default=7, help="runs per command (default 7)")
     ap.add_argument("--only-matrix", action="store_true", help="time only the matrix commands")
+    ap.add_argument("--installed", metavar="PYTHON", help="time the commute installed for this interpreter")
     a = ap.parse_args()
+    if a.installed:
+        PYTHON.update(exe=a.installed, source=False)
     python_s = _time(["-c", "pass"], a.runs, prefix=())  # the interpreter alone: how loaded the machine is
     print(f"{python_s['median_s']:7.3f} s  python -c pass", flush=True)
     rows = []
@@ -95,6 +105,7 @@ def main() -> None:
         "machine": platform.machine(),
         "cpus": os.cpu_count(),
         "runs": a.runs,
+        "installed": a.installed,
         "python_c_pass_s": python_s,
         "rows": rows,
     }
@@ -104,7 +115,9 @@ def main() -> None:
         "# Start-up time of the command line",
         "",
         f"Python {payload['python']} on {payload['machine']} ({payload['cpus']} CPUs shared), "
-        f"median of {a.runs} fresh processes. Written by `python benchmarks/startup.py`. "
+        f"median of {a.runs} fresh processes, "
+        f"{'the package installed for ' + a.installed if a.installed else 'the worktree source'}. "
+        "Written by `python benchmarks/startup.py`. "
         f"The interpreter alone (`python -c pass`) took {python_s['median_s']:.3f} s in the same run.",
         "",
         "| command | median s | min s | max s |",
