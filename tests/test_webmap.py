@@ -79,3 +79,26 @@ def test_screenshot_is_not_blank(page, tmp_path):
     colours = np.unique((img.reshape(-1, 3) * 255).astype(np.uint8), axis=0)
     assert len(colours) > 50  # bands, lines, labels: not a blank or one-colour page
     assert img.std() > 0.05
+
+
+def test_page_carries_a_font_for_every_chinese_name_it_shows(page):
+    """A browser without a Chinese font (headless Chromium here) must still draw 武汉市, not boxes."""
+    import base64
+    import io
+    import json
+
+    from fontTools.ttLib import TTFont
+
+    from commute.results.maps import cjk_font_path
+
+    if cjk_font_path() is None:
+        pytest.skip("no Chinese font to embed (the mplfonts package is not installed)")
+    html = page.read_text(encoding="utf-8")
+    m = re.search(r'font-family: "commute-cjk"; src: url\(data:font/otf;base64,([A-Za-z0-9+/=]+)\)', html)
+    assert m, "no embedded font"
+    assert '.leaflet-container { font-family: "commute-cjk"' in html  # the labels use it, not Leaflet's Arial
+    cmap = TTFont(io.BytesIO(base64.b64decode(m.group(1)))).getBestCmap()
+    data = json.loads(html.split('id="commute-data">')[1].split("</script>")[0])
+    shown = "".join(p["name"] for p in data["labels"]) + data["origin"]["name"]
+    missing = {c for c in shown if ord(c) > 0x2E7F and ord(c) not in cmap}
+    assert not missing and len(cmap) < 2000  # every name's characters, and a subset, not the whole font

@@ -101,6 +101,7 @@ def html_map(
 
     from commute.results.isochrones import bands_to_rings, gained
     from commute.results.maps import GAIN_COLOURS, origin_label
+    from commute.results.web_font import FAMILY, font_face
 
     n = len(iso)
     if base is None:
@@ -144,7 +145,9 @@ def html_map(
         or f"{shown}: {kind} within {mins} min ({iso['modes'].iloc[0]}, door to door) · {scen}, {iso['year'].iloc[0]}"
     )
     js, css = _leaflet()
-    return PAGE.format(title=_esc(heading), css=css, leaflet=js, data=_safe(data), script=SCRIPT)
+    shown_text = heading + "".join(p["name"] for p in data.get("labels", [])) + json.dumps(bands, ensure_ascii=False)
+    css = font_face(shown_text) + "\n" + css  # the names' own font: no empty boxes without a Chinese font
+    return PAGE.format(title=_esc(heading), family=FAMILY, css=css, leaflet=js, data=_safe(data), script=SCRIPT)
 
 
 def _esc(text: str) -> str:
@@ -208,7 +211,8 @@ PAGE = """<!DOCTYPE html>
 <title>{title}</title>
 <style>{css}</style>
 <style>
-html, body {{ height: 100%; margin: 0; font-family: "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
+html, body {{ height: 100%; margin: 0; }}
+html, body, .leaflet-container {{ font-family: "{family}", "Noto Sans CJK SC", "Microsoft YaHei", sans-serif; }}
 #title {{ position: absolute; top: 0; left: 0; right: 0; height: 34px; line-height: 34px; padding: 0 12px;
   font-size: 15px; background: #fff; border-bottom: 1px solid #ccc; z-index: 1000; }}
 #map {{ position: absolute; top: 35px; bottom: 0; left: 0; right: 0; background: #dfe8ee; }}
