@@ -21,6 +21,35 @@ def test_network_cache_is_keyed_by_content(net_copy):
     assert N._load_validated.cache_info().maxsize == N.NETWORK_CACHE_SIZE
 
 
+def test_network_tables_are_kept_on_disk_by_content(net_copy, tmp_path, monkeypatch):
+    """A second process reads the parsed tables from the object cache, not the CSV files."""
+    import shutil
+
+    import pandas as pd
+
+    monkeypatch.setenv("COMMUTE_CACHE_DIR", str(tmp_path / "cache"))
+    a = N.load_network(net_copy)
+    assert len(list((tmp_path / "cache" / "objects").glob("network-*.pickle"))) == 1
+    other = tmp_path / "elsewhere" / net_copy.name  # the same content in another folder of that name
+    shutil.copytree(net_copy, other)
+    N._load_cached.cache_clear()  # as a new process
+    N._load_validated.cache_clear()
+
+    def parse(folder):
+        raise AssertionError(f"parsed {folder} again")
+
+    monkeypatch.setattr(N, "_load", parse)
+    b = N.load_network(other)
+    assert b is not a and b.folder == other.resolve() and b.version == a.version and b.name == a.name
+    assert sorted(b.tables) == sorted(a.tables)
+    for k in a.tables:
+        pd.testing.assert_frame_equal(b.tables[k], a.tables[k])
+    p = other / "places.csv"  # other content: parsed, not read from the cache
+    p.write_text(p.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    with pytest.raises(AssertionError, match="parsed"):
+        N.load_network(other)
+
+
 def test_a_network_that_fails_validation_fails_every_time(net_copy):
     p = net_copy / "stations.csv"
     lines = p.read_text(encoding="utf-8").splitlines()
@@ -58,7 +87,7 @@ def test_built_graphs_and_engines_are_kept_on_disk_by_content(net_copy, tmp_path
     folder = tmp_path / "objects"
     first = graph_for(network=str(net_copy), year=2021)
     a = travel_times(first, "武汉", "黄石,长沙", modes="road,rail", depart="08:00")
-    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["engine", "graph"]
+    assert sorted(p.name.split("-")[0] for p in folder.iterdir()) == ["engine", "graph", "network"]
     api.clear_cache()
     again = graph_for(network=str(net_copy), year=2021)
     assert again is not first and again.graph["network_obj"] is first.graph["network_obj"]
@@ -68,6 +97,8 @@ def test_built_graphs_and_engines_are_kept_on_disk_by_content(net_copy, tmp_path
     for p in folder.iterdir():  # a corrupt file is dropped and the object rebuilt
         p.write_bytes(b"not a pickle")
     api.clear_cache()
+    N._load_cached.cache_clear()  # the network's tables too, as a new process would
+    N._load_validated.cache_clear()
     assert travel_times(graph_for(network=str(net_copy), year=2021), "武汉", "黄石,长沙",
                         modes="road,rail", depart="08:00").equals(a)  # fmt: skip
     assert all(p.read_bytes() != b"not a pickle" for p in folder.iterdir())

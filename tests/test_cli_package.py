@@ -138,3 +138,34 @@ def test_public_names_are_lazy_and_complete():
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         commute.nope  # noqa: B018
     assert {"travel_times", "graph_for"} <= set(dir(commute))
+
+
+def test_the_program_ends_as_python_would_without_its_teardown(tmp_path):
+    """finish(): threads waited for, atexit handlers run, output flushed, the exit code kept."""
+    script = textwrap.dedent(
+        f"""
+        import atexit, sys, threading, time
+        from pathlib import Path
+        from commute.cli import finish
+        atexit.register(lambda: Path({str(tmp_path / "atexit")!r}).write_text("ran"))
+        threading.Thread(target=lambda: (time.sleep(0.3), Path({str(tmp_path / "thread")!r}).write_text("done"))).start()
+        sys.stdout.write("answer without a newline")
+        sys.stderr.write("a note")
+        finish(3)
+        print("never")
+        """
+    )
+    r = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 3, r.stderr
+    assert r.stdout == "answer without a newline" and r.stderr == "a note"
+    assert (tmp_path / "atexit").read_text() == "ran" and (tmp_path / "thread").read_text() == "done"
+
+
+def test_python_m_commute_and_the_script_exit_with_mains_code():
+    bad = subprocess.run([sys.executable, "-m", "commute", "matrix", "--origins", "火星"], capture_output=True,
+                         text=True, timeout=300)  # fmt: skip
+    assert bad.returncode == 2 and "火星" in bad.stderr and "Traceback" not in bad.stderr
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "commute"]
+    assert script.value == "commute.cli:entry"

@@ -217,3 +217,33 @@ def test_patched_engine_falls_back_to_parallel_link():
     both = eng.without(lambda lab: lab.kind == "road")
     assert math.isnan(E.matrix(both, [ep("P1")], [ep("P2")])[0, 0])
     assert E.matrix(eng, [ep("P1")], [ep("P2")])[0, 0] == 20  # the original is untouched
+
+
+def test_the_fingerprint_sees_every_input_and_no_insertion_order():
+    """Each thing an engine reads changes the cache key; the order edges were added in does not."""
+
+    def graph(order=1):
+        G = empty_graph()
+        for n in ("a", "b", "c"):
+            add_station(G, n)
+        for a, b, m in [("a", "b", 5.0), ("b", "c", 7.0)][::order]:
+            road(G, a, b, m)
+        service(G, "L1", ["station:a", "station:b", "station:c"], [10.0, 12.0], 30.0)
+        return G
+
+    base = E.graph_fingerprint(graph())
+    assert E.graph_fingerprint(graph(-1)) == base
+    changes = {
+        "minutes": lambda G: G.edges["a", "b", "a-b"].update(minutes=5.5),
+        "dwell": lambda G: G.edges["a", "b", "a-b"].update(dwell_min=1.0),
+        "kind": lambda G: G.edges["a", "b", "a-b"].update(kind="ferry"),
+        "an edge": lambda G: road(G, "a", "c", 20.0),
+        "a node": lambda G: add_station(G, "d"),
+        "headway": lambda G: G.graph["services"]["L1"].update(headway_min=20.0),
+        "trips": lambda G: G.graph["services"]["L1"].update(trips=[{"trip_id": "t1", "arr": [1.0], "dep": [1.0]}]),
+        "transfer penalty": lambda G: G.graph["parameters"]["transfer_penalty_min"].update(rail=5.0),
+    }
+    for what, change in changes.items():
+        G = graph()
+        change(G)
+        assert E.graph_fingerprint(G) != base, what

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import sys
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -325,7 +330,7 @@ def test_interpreted_kernels_equal_the_compiled_ones(seed, monkeypatch):
     trips, transfers, mt = random_timetable(seed)
     tt = build_timetable(trips, 14, transfers=transfers, min_transfer=mt)
     src, off, deps = np.array([0, 5]), np.array([0.0, 3.0]), np.arange(0.0, 151.0)
-    answers = {}
+    answers, legs = {}, {}
     for jit in ("never", "always"):
         monkeypatch.setenv("COMMUTE_JIT", jit)
         answers[jit] = (
@@ -333,19 +338,59 @@ def test_interpreted_kernels_equal_the_compiled_ones(seed, monkeypatch):
             profile_many(tt, [(src, off), (src[:1], off[:1])], deps),
             earliest_arrival(tt, src, 60.0 + off),
         )
+        arrival, state = earliest_arrival(tt, src, 60.0 + off, return_state=True)
+        legs[jit] = [journey(tt, state, s) for s in np.flatnonzero(np.isfinite(arrival))]
     for a, b in zip(answers["never"], answers["always"], strict=True):
         np.testing.assert_array_equal(a, b)
+    # the interpreted kernels run on lists and copy the labels back: the legs read them
+    assert legs["never"] == legs["always"]
+    assert sum(len(j) for j in legs["never"]) > 0
 
 
-def test_a_small_search_on_a_fresh_cache_runs_interpreted(monkeypatch, tmp_path):
+def test_a_small_search_runs_interpreted_until_the_work_would_pay_for_numba(monkeypatch, tmp_path):
     from commute.search import raptor_core
 
     monkeypatch.setenv("NUMBA_CACHE_DIR", str(tmp_path))  # nothing cached
     monkeypatch.delenv("COMMUTE_JIT", raising=False)
     monkeypatch.setattr(raptor_core, "_COMPILED", {})  # nothing compiled in this process
+    monkeypatch.setattr(raptor_core, "_RUN_INTERPRETED", [0])
     monkeypatch.setattr(raptor_core, "compiled", lambda: {"compiled": True})
-    assert raptor_core.kernels("run_many", raptor_core.INTERPRETED_WORK) is raptor_core._INTERPRETED
-    assert raptor_core.kernels("run_many", raptor_core.INTERPRETED_WORK + 1) is not raptor_core._INTERPRETED
+    fresh, cached = raptor_core.INTERPRETED_WORK, raptor_core.CACHED_WORK
+    assert raptor_core.kernels("run_many", fresh) is raptor_core._INTERPRETED
+    assert raptor_core.kernels("run_many", fresh + 1) is not raptor_core._INTERPRETED
+    # the work run interpreted in this process counts: the next small query compiles
+    assert raptor_core.kernels("run_many", 1) is not raptor_core._INTERPRETED
+    # with numba's index of the current source in the cache, loading it pays sooner
+    raptor_core._RUN_INTERPRETED[0] = 0
+    fn = raptor_core._SOURCE["run_many"]
+    src = Path(fn.__code__.co_filename).resolve()
+    folder = tmp_path / f"{src.parent.name}_{hashlib.sha1(str(src.parent).encode()).hexdigest()}"
+    folder.mkdir()
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
+    index = folder / f"raptor_core.run_many-{fn.__code__.co_firstlineno}.{tag}.nbi"
+    index.write_bytes(b"")
+    assert raptor_core.kernels("run_many", cached) is raptor_core._INTERPRETED
+    assert raptor_core.kernels("run_many", 1) is not raptor_core._INTERPRETED
+    # an index older than the source (an earlier edition of the file) is not a cache
+    raptor_core._RUN_INTERPRETED[0] = 0
+    os.utime(index, (src.stat().st_mtime - 60, src.stat().st_mtime - 60))
+    assert raptor_core.kernels("run_many", cached + 1) is raptor_core._INTERPRETED
+
+
+def test_one_compiled_signature_whatever_the_road_matrix_layout(monkeypatch):
+    """A Fortran-ordered road matrix would make numba compile run_many a second time (15 s)."""
+    monkeypatch.setenv("COMMUTE_JIT", "always")
+    trips, transfers, mt = random_timetable(1)
+    tt = build_timetable(trips, 14, transfers=transfers, min_transfer=mt)
+    origins = [(np.array([0]), np.array([0.0])), (np.array([5]), np.array([2.0]))]
+    eg = np.full((14, 2), np.inf)
+    eg[[3, 9], [0, 1]] = 4.0
+    from commute.search import raptor_core
+
+    for road in (np.full((2, 2), 500.0), np.asfortranarray(np.full((2, 2), 500.0))):
+        profile_many(tt, origins, np.arange(0.0, 30.0), targets=egress_targets(eg, road))
+    sigs = raptor_core.compiled()["run_many"].signatures
+    assert sigs and all(sig[-1].layout == "C" and sig[-2][1].layout == "C" for sig in sigs)
 
 
 def _through_egress(arr, egress, road, deps):

@@ -1,7 +1,5 @@
 """Run the command line as ``python -m commute``."""
 
-import sys
+from commute.cli import entry
 
-from commute.cli import main
-
-sys.exit(main())
+entry()

@@ -13,6 +13,7 @@ To add a verb, write ``commute/cli/<verb>.py`` with ``register(sub)`` and add it
 from __future__ import annotations
 
 import argparse
+import atexit
 import errno
 import importlib
 import os
@@ -20,7 +21,7 @@ import signal
 import sys
 import threading
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from commute.cli.checks import check_args
 from commute.errors import CommuteError, ValidationError
@@ -114,6 +115,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if old is not None:
             signal.signal(signal.SIGTERM, old)
+
+
+def entry(argv: Sequence[str] | None = None) -> NoReturn:
+    """The ``commute`` program (and ``python -m commute``): :func:`main`, then :func:`finish`."""
+    finish(main(argv))
+
+
+def finish(code: int) -> NoReturn:
+    """End the process with ``code`` as Python's own exit would, without its teardown.
+
+    Like the interpreter's exit: other (non-daemon) threads are waited for, ``atexit``
+    handlers run (a Dask cluster's among them), standard output and error are flushed. What it
+    leaves out is freeing every module and object one at a time, which with pandas, numpy and a
+    network loaded takes 0.3-0.5 s after the answer is printed; every file commute writes is
+    closed by then. Only for a process that ends here: tests and notebooks call :func:`main`.
+    """
+    for t in threading.enumerate():
+        if t is not threading.main_thread() and not t.daemon:
+            t.join()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe or stream: nothing more can be said there
+            pass
+    os._exit(code)
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,18 +1,19 @@
 """Built graphs and compiled engines kept on disk, keyed by content, so a repeated query skips them.
 
 An object is a pickle under ``objects/`` in the user cache folder
-(:func:`commute.io.validation_stamp.cache_dir`), named by a hash of its key (the network's
-content version and year for a graph; the graph's fingerprint, modes, measure, transfer time
-and parameters for an engine) and of :func:`code_version` (every source file of commute and the
-versions of Python, numpy, scipy and networkx). Changing a table, the code or a library gives a
-new name, so a stale object is never read; the oldest files beyond :data:`MAX_FILES` per kind
-are removed. The cache is only an optimisation: a file that cannot be read (or is corrupt) is
-deleted and the object rebuilt, and an unwritable folder means objects are rebuilt every run.
+(:func:`commute.io.validation_stamp.cache_dir`), named by a hash of its key (a network folder's
+name and content version for its tables; the content version and year for a graph; the graph's
+fingerprint, modes, measure, transfer time and parameters for an engine) and of
+:func:`code_version` (every source file of commute and the versions of Python, numpy, scipy,
+networkx and pandas). Changing a table, the code or a library gives a new name, so a stale
+object is never read; the oldest files beyond :data:`MAX_FILES` per kind are removed. The cache
+is only an optimisation: a file that cannot be read (or is corrupt) is deleted and the object
+rebuilt, and an unwritable folder means objects are rebuilt every run.
 ``COMMUTE_OBJECT_CACHE=off`` turns it off. The files are pickles the user's own runs wrote:
 they are read only from that user's cache folder, or from the installed package's
 ``_prebuilt/objects/`` (:func:`commute.io.validation_stamp.prebuilt_dir`: the default
-network's graph and engine, written by the wheel build under the same names), which is only
-read, never cleaned.
+network's tables, graph and engine, written by the wheel build under the same names), which is
+only read, never cleaned.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from typing import Any
 from commute.io import validation_stamp
 from commute.io.validation_stamp import cache_dir
 
-#: Files kept per kind (graph, engine); the least recently written are removed beyond it.
+#: Files kept per kind (network, graph, engine); the least recently written are removed beyond it.
 MAX_FILES = 16
 
 
@@ -39,7 +40,7 @@ def code_version() -> str:
     from importlib.metadata import version
 
     h = hashlib.sha256(sys.version.encode())
-    for lib in ("numpy", "scipy", "networkx"):
+    for lib in ("numpy", "scipy", "networkx", "pandas"):
         h.update(f"{lib}={version(lib)}".encode())
     root = Path(__file__).resolve().parents[1]
     for p in sorted(root.rglob("*.py")):
@@ -94,4 +95,7 @@ def save(kind: str, key: str, obj: Any) -> None:
         for f in old[:-MAX_FILES]:
             f.unlink(missing_ok=True)
     except (OSError, pickle.PicklingError, TypeError, AttributeError):
-        tmp.unlink(missing_ok=True)
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:  # the folder cannot hold files at all (a file stands where it should be)
+            pass

@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Callable
 from pathlib import Path
@@ -41,18 +42,21 @@ def cache_dir() -> Path:
     return base / "commute" / f"numba-{numba_version()}"
 
 
-def is_cached(py_file: str, name: str) -> bool:
-    """Whether numba's cache holds compiled code of function ``name`` defined in ``py_file``.
+def is_cached(fn: Any) -> bool:
+    """Whether numba's cache holds code compiled from the current source of plain function ``fn``.
 
-    Read from the file names numba gives its index files (``<module>.<name>-<line>.pyXY.nbi``
-    in a folder named by the source folder's path), without importing numba. True means a run
-    can load the kernel instead of compiling it (numba still checks that the source is the one
-    it compiled; an edited source compiles again).
+    Read from numba's index file (``<module>.<name>-<first line>.pyXY.nbi`` in a folder named
+    by the source folder's path) without importing numba: it must exist and be no older than
+    the source file (numba writes it after compiling that source; an index of an earlier
+    edition of the file, say before an upgrade, would only make numba compile again).
     """
-    src = Path(py_file).resolve()
+    code = fn.__code__
+    src = Path(code.co_filename).resolve()
     folder = cache_dir() / f"{src.parent.name}_{hashlib.sha1(str(src.parent).encode()).hexdigest()}"
+    tag = f"py{sys.version_info.major}{sys.version_info.minor}"
+    index = folder / f"{src.stem}.{fn.__qualname__}-{code.co_firstlineno}.{tag}.nbi"
     try:
-        return any(folder.glob(f"{src.stem}.{name}-*.nbi"))
+        return index.stat().st_mtime >= src.stat().st_mtime
     except OSError:
         return False
 

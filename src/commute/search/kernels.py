@@ -112,6 +112,8 @@ def _many(
 
 
 _COMPILED: dict[str, Any] = {}
+#: The kernels as written (plain functions), whatever :func:`_compiled` puts in their place.
+_PLAIN: dict[str, Any] = {"_many": _many, "_dijkstra": _dijkstra}
 
 
 def _compiled() -> dict[str, Any]:
@@ -135,7 +137,7 @@ def _use_numba(use_numba: bool | None, name: str, cells: int) -> bool:
         return use_numba and HAVE_NUMBA
     if not HAVE_NUMBA:
         return False
-    return bool(_COMPILED) or cells > SCIPY_MAX_CELLS or jit_cache.is_cached(__file__, name)
+    return bool(_COMPILED) or cells > SCIPY_MAX_CELLS or jit_cache.is_cached(_PLAIN[name])
 
 
 def _arrays(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -155,9 +157,9 @@ def many_to_many(
     use_numba: bool | None = None,
 ) -> np.ndarray:
     """Minutes from each source to each target (inf where unreachable or beyond ``limit``)."""
-    sources = np.asarray(sources, dtype=np.int64)
+    sources = np.ascontiguousarray(sources, dtype=np.int64)  # one compiled layout (see _arrays)
     n = matrix.shape[0]
-    tg = np.arange(n, dtype=np.int64) if targets is None else np.asarray(targets, dtype=np.int64)
+    tg = np.arange(n, dtype=np.int64) if targets is None else np.ascontiguousarray(targets, dtype=np.int64)
     if len(sources) == 0:
         return np.zeros((0, len(tg)))
     if _use_numba(use_numba, "_many", len(sources) * n):
@@ -172,7 +174,7 @@ def one_to_all(
     matrix: sp.csr_matrix, sources: np.ndarray, *, limit: float = np.inf, use_numba: bool | None = None
 ) -> np.ndarray:
     """Best time from any of ``sources`` to every node (multi-source), inf where unreachable."""
-    sources = np.asarray(sources, dtype=np.int64)
+    sources = np.ascontiguousarray(sources, dtype=np.int64)
     if _use_numba(use_numba, "_dijkstra", matrix.shape[0]):
         ip, ix, dt = _arrays(matrix)
         dist = np.empty(matrix.shape[0], dtype=np.float64)

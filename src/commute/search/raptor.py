@@ -301,6 +301,9 @@ def profile_many(
         eg, road = targets
         if eg[0].shape[0] != tt.n_stops + 1:
             raise InvalidOptionError("targets must come from egress_targets with one road row per origin.")
+        # one layout whatever the caller's (numba compiles again for a Fortran-ordered array)
+        eg = (np.ascontiguousarray(eg[0]), np.ascontiguousarray(eg[1]), np.ascontiguousarray(eg[2]))
+        road = np.ascontiguousarray(road, dtype=np.float64)
     same = np.zeros((len(ptr) - 1, deps.shape[0]), dtype=np.bool_)
     for o in range(len(ptr) - 1):
         same[o] = same_boardings(tt, o_stops[ptr[o] : ptr[o + 1]], o_offsets[ptr[o] : ptr[o + 1]], deps, order)

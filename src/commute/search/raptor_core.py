@@ -1,7 +1,8 @@
 """The rounds of the RAPTOR search, numba-compiled or interpreted, used by :mod:`commute.search.raptor`.
 
 numba is imported only when :func:`kernels` picks the compiled kernels (see its rule): a small
-query on a fresh installation runs the same code interpreted instead of paying the compile.
+query runs the same code interpreted instead of paying the compile, or the loading of numba and
+its cache.
 
 One function, :func:`run_range`, answers one origin for a list of departure times processed
 latest first (range RAPTOR, Delling, Pajor and Werneck 2012): the per-round labels of a later
@@ -32,10 +33,18 @@ from commute.search import jit_cache
 #: numba's ``prange`` once :func:`compiled` ran; interpreted, a plain ``range``.
 prange = range
 
-#: Below this many origin-departures (about 4 origins over the default 2-hour window at
-#: 1-minute steps) a search whose kernels are not in numba's cache yet runs interpreted
-#: (about 6 ms an origin-departure on this network) rather than paying the compile (5-10 s).
+#: Until a process has run this many origin-departures (about 4 origins over the default 2-hour
+#: window at 1-minute steps), a search whose kernels are not in numba's cache runs interpreted
+#: (on lists, 2-4 ms an origin-departure on the default network, the farther destinations the
+#: slower) rather than paying the compile (5-10 s).
 INTERPRETED_WORK = 480
+
+#: As :data:`INTERPRETED_WORK` when numba's cache has them: loading numba and the cached
+#: kernels takes 0.6-0.9 s, about what 2 origins over the default window take interpreted.
+CACHED_WORK = 242
+
+#: Origin-departures this process has run interpreted (the rule of :func:`kernels` counts them).
+_RUN_INTERPRETED = [0]
 
 
 def _first_trip(tdep: Any, base: int, length: int, p: int, lo: int, hi: int, ready: float) -> int:
@@ -57,8 +66,8 @@ def _carry(lab: Any, k: int, stops: Any, n: int, marked: Any, nxt: Any, m: int) 
     """
     for i in range(n):
         s = stops[i]
-        if lab[k - 1, s] < lab[k, s]:
-            lab[k, s] = lab[k - 1, s]
+        if lab[k - 1][s] < lab[k][s]:
+            lab[k][s] = lab[k - 1][s]
             if not marked[s]:
                 marked[s] = True
                 nxt[m] = s
@@ -72,9 +81,9 @@ def _improve(lab: Any, via: Any, k: int, s: int, t: float, q: int, cap: float, m
     A stop improved is listed in ``nxt`` (from position ``m``) once, ``marked`` saying which are
     listed; returns the new length of ``nxt``.
     """
-    if t < lab[k, s] and t < cap:
-        lab[k, s] = t
-        via[k, s] = q
+    if t < lab[k][s] and t < cap:
+        lab[k][s] = t
+        via[k][s] = q
         if not marked[s]:
             marked[s] = True
             nxt[m] = s
@@ -129,10 +138,10 @@ def run_range(
     sr_ptr, sr_route, sr_pos, fp_ptr, fp_to, fp_min, mtr = tt[8:15]
     big_r, big_a, a_trip, a_bpos, a_apos, via = state
     eg_ptr, eg_dest, eg_min = targets
-    n_dests = bound.shape[0]
-    n_stops = mtr.shape[0]
-    n_routes = rt_ptr.shape[0] - 1
-    rounds = big_r.shape[0] - 1
+    n_dests = len(bound)
+    n_stops = len(mtr)
+    n_routes = len(rt_ptr) - 1
+    rounds = len(big_r) - 1
     inf = np.inf
     first = np.full(n_routes, -1, dtype=np.int64)
     routes = np.empty(n_routes, dtype=np.int64)
@@ -148,7 +157,7 @@ def run_range(
     in_ra = np.zeros(n_stops, dtype=np.bool_)
     in_aa = np.zeros(n_stops, dtype=np.bool_)
     in_ag = np.zeros(n_stops, dtype=np.bool_)
-    for oi in range(order.shape[0]):
+    for oi in range(len(order)):
         row = order[oi]
         d = deps[row]
         # a journey of a later departure is one of this departure too (wait at the source)
@@ -164,7 +173,7 @@ def run_range(
         n_rg = 0
         n_ra = 0
         n_aa = 0
-        for i in range(src_stops.shape[0]):
+        for i in range(len(src_stops)):
             n_rg = _improve(big_r, via, 0, src_stops[i], d + src_offsets[i], -1, cap, in_rg, rg, n_rg)
         for i in range(n_rg):
             in_rg[rg[i]] = False
@@ -206,11 +215,11 @@ def run_range(
                     s = rs_stop[off + p]
                     if cur >= 0 and rs_drop[off + p]:
                         a = tarr[base + cur * length + p]
-                        if a < big_a[k, s] and a < cap:
-                            big_a[k, s] = a
-                            a_trip[k, s] = t0 + cur
-                            a_bpos[k, s] = bpos
-                            a_apos[k, s] = p
+                        if a < big_a[k][s] and a < cap:
+                            big_a[k][s] = a
+                            a_trip[k][s] = t0 + cur
+                            a_bpos[k][s] = bpos
+                            a_apos[k][s] = p
                             if not in_aa[s]:
                                 in_aa[s] = True
                                 naa[m_aa] = s
@@ -230,7 +239,7 @@ def run_range(
                                     if bound[j] > cap:
                                         cap = bound[j]
                     if rs_pick[off + p]:
-                        ready = big_r[k - 1, s]
+                        ready = big_r[k - 1][s]
                         if ready < inf and (cur < 0 or ready <= tdep[base + cur * length + p]):
                             hi = n_trips if cur < 0 else cur + 1
                             t = _first_trip(tdep, base, length, p, 0, hi, ready)
@@ -241,7 +250,7 @@ def run_range(
             # from a vehicle arrival: ready at the stop after its transfer time, and along footpaths
             for i in range(m_ag):
                 q = ag[i]
-                a = big_a[k, q]
+                a = big_a[k][q]
                 in_ag[q] = False
                 m_rg = _improve(big_r, via, k, q, a + mtr[q], q, cap, in_rg, nrg, m_rg)
                 for j in range(fp_ptr[q], fp_ptr[q + 1]):
@@ -257,7 +266,7 @@ def run_range(
             n_rg = m_rg
             n_ra = _take(nra, m_ra, in_ra, ra)
             n_aa = _take(naa, m_aa, in_aa, aa)
-        out[row, :] = big_a[rounds, :]
+        out[row, :] = big_a[rounds]
 
 
 def run_many(
@@ -278,8 +287,8 @@ def run_many(
     ``targets`` as in :func:`run_range`, shared by the origins; ``o_same[o]`` and ``o_road[o]``
     are origin ``o``'s ``same`` and ``road``.
     """
-    n_stops = tt[14].shape[0]
-    for o in prange(o_ptr.shape[0] - 1):
+    n_stops = len(tt[14])
+    for o in prange(len(o_ptr) - 1):
         state = (
             np.full((rounds + 1, n_stops), np.inf),
             np.full((rounds + 1, n_stops), np.inf),
@@ -290,19 +299,80 @@ def run_many(
         )
         lo = o_ptr[o]
         hi = o_ptr[o + 1]
-        bound = np.full(o_road.shape[1], np.inf)
+        bound = np.full(len(o_road[o]), np.inf)
         run_range(
             tt, o_stops[lo:hi], o_offsets[lo:hi], deps, order, o_same[o], out[o], state, targets, o_road[o], bound
         )
 
 
+class _ListArrays:
+    """The part of numpy the kernels call, making Python lists (the interpreted kernels' arrays).
+
+    Interpreted, an element of a list is read about three times faster than one of a numpy
+    array, so the kernels run on lists there: the same code, the same float64 values.
+    """
+
+    inf = np.inf
+    int64 = np.int64
+    bool_ = np.bool_
+
+    @staticmethod
+    def full(shape: Any, value: Any, dtype: Any = None) -> list[Any]:
+        """A list (``shape`` an int) or a list of lists (a pair) filled with ``value``."""
+        if isinstance(shape, tuple):
+            return [[value] * shape[1] for _ in range(shape[0])]
+        return [value] * shape
+
+    @staticmethod
+    def empty(shape: Any, dtype: Any = None) -> list[Any]:
+        """As :meth:`full` with zeros (an empty numpy array's values are arbitrary)."""
+        return _ListArrays.full(shape, False if dtype is np.bool_ else 0)
+
+    zeros = empty
+
+
+def _as_lists(x: Any) -> Any:
+    """Numpy arrays (also inside tuples) as (nested) lists of Python numbers; anything else as is."""
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    if isinstance(x, tuple):
+        return tuple(_as_lists(v) for v in x)
+    return x
+
+
 def _interpreted() -> dict[str, Any]:
-    """The kernels as plain Python, in a namespace of their own (so they never call compiled code)."""
+    """The kernels as plain Python, in a namespace of their own (so they never call compiled code).
+
+    ``run_range`` and ``run_many`` take numpy arrays as the compiled ones do, run on lists
+    (:class:`_ListArrays`) and write what they fill back into the caller's arrays: ``out``
+    stays an array; the labels ``state`` and ``bound`` are copied back.
+    """
     ns = dict(globals())
     ns["prange"] = range
+    ns["np"] = _ListArrays
     for f in (_first_trip, _carry, _improve, _take, run_range, run_many):
         ns[f.__name__] = types.FunctionType(f.__code__, ns, f.__name__, f.__defaults__)
-    return {k: ns[k] for k in ("_first_trip", "_carry", "_improve", "_take", "run_range", "run_many")}
+    range_py, many_py = ns["run_range"], ns["run_many"]
+
+    def run_range_lists(tt: Any, src_stops: Any, src_offsets: Any, deps: Any, order: Any, same: Any,
+                        out: Any, state: Any, targets: Any, road: Any, bound: Any) -> None:  # fmt: skip
+        labels, lim = _as_lists(state), _as_lists(bound)
+        args = _as_lists((tt, src_stops, src_offsets, deps, order, same))
+        range_py(*args, out, labels, _as_lists(targets), _as_lists(road), lim)
+        for arr, lst in zip(state, labels, strict=True):
+            arr[...] = lst
+        bound[...] = lim
+
+    def run_many_lists(tt: Any, o_ptr: Any, o_stops: Any, o_offsets: Any, deps: Any, order: Any, o_same: Any,
+                       rounds: int, out: Any, targets: Any, o_road: Any) -> None:  # fmt: skip
+        args = _as_lists((tt, o_ptr, o_stops, o_offsets, deps, order, o_same))
+        many_py(*args, rounds, out, _as_lists(targets), _as_lists(o_road))
+
+    ns["run_range"] = run_range_lists
+    ns["run_many"] = run_many_lists
+    kernels = {k: ns[k] for k in ("_first_trip", "_carry", "_improve", "_take", "run_range", "run_many")}
+    ns["run_range"] = range_py  # run_many calls the list version
+    return kernels
 
 
 _INTERPRETED: dict[str, Any] = _interpreted()
@@ -329,14 +399,21 @@ def compiled() -> dict[str, Any]:
 def kernels(name: str, work: int) -> dict[str, Any]:
     """The kernels to run ``name`` (``run_range`` or ``run_many``) on ``work`` origin-departures.
 
-    Compiled when numba is installed and either already compiled in this process, in numba's
-    cache, or the work is above :data:`INTERPRETED_WORK`; otherwise the same functions
-    interpreted (identical results: the same code on the same float64 values), so a small query
-    on a fresh installation pays no compile. ``COMMUTE_JIT=always`` or ``never`` overrides.
+    Compiled when numba is installed and already compiled in this process, or when the
+    origin-departures run interpreted in this process, this call's included, would exceed what
+    getting the compiled ones costs: :data:`CACHED_WORK` when numba's cache has them (loading),
+    :data:`INTERPRETED_WORK` otherwise (compiling). Below that the same functions run
+    interpreted (identical results: the same code on the same float64 values), so a single
+    small query pays neither, and a session of many small ones soon switches.
+    ``COMMUTE_JIT=always`` or ``never`` overrides.
     """
     choice = os.environ.get("COMMUTE_JIT", "auto")
     if choice == "never" or (choice != "always" and jit_cache.numba_version() is None):
         return _INTERPRETED
-    if choice == "always" or _COMPILED or work > INTERPRETED_WORK or jit_cache.is_cached(__file__, name):
+    if choice == "always" or _COMPILED:
         return compiled()
+    done = _RUN_INTERPRETED[0] + work
+    if done > (CACHED_WORK if jit_cache.is_cached(_SOURCE[name]) else INTERPRETED_WORK):
+        return compiled()
+    _RUN_INTERPRETED[0] = done
     return _INTERPRETED
