@@ -96,6 +96,51 @@ def test_street_map_draws_streets_and_names_the_point(tmp_path):
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert "streets (OpenStreetMap)" in labels
     assert len(ax.lines) > 20  # the street links are drawn
+    # the legend names only what the frame shows: a conventional line crosses it, no
+    # high-speed line and no expressway does (both listed before, at every scale)
+    assert "conventional rail" in labels
+    assert not {"high-speed / intercity rail", "expressway (junction to junction)"} & set(labels)
+
+
+def test_the_legend_keeps_what_shows():
+    from matplotlib import pyplot as plt
+
+    from commute.results.maps_layers import crosses
+
+    assert crosses([0, 10], [5, 5], (4, 0, 6, 10))  # passes through the view without a point in it
+    assert not crosses([0, 3], [5, 5], (4, 0, 6, 10)) and not crosses([5, 5], [11, 20], (4, 0, 6, 10))
+    assert crosses([100], [100], None)
+    plt.close("all")
+
+
+@pytest.mark.parametrize(
+    ("dots", "bar_right", "arrow_low"),
+    [
+        ([], False, False),  # nothing to avoid: scale bar bottom left, north arrow top right
+        ([(8e3, 3e3)] * 3, True, False),  # dots at the bottom left: the bar moves right
+        ([(94e3, 90e3)] * 3, False, True),  # dots at the top right: the arrow moves to the bottom right
+        ([(8e3, 3e3), (94e3, 90e3), (94e3, 90e3)], True, True),  # both: the arrow takes the bottom left
+    ],
+)
+def test_scale_bar_and_north_arrow_go_where_they_cover_no_dot(dots, bar_right, arrow_low):
+    from matplotlib import pyplot as plt
+    from matplotlib.patches import FancyArrow, Rectangle
+
+    from commute.results.maps import _furniture
+
+    fig, ax = plt.subplots()
+    ax.set_xlim(0, 100e3)  # a 100 km square, in metres
+    ax.set_ylim(0, 100e3)
+    arts = _furniture(ax, 0.0, 0.0, 100e3, 100e3, avoid=dots)
+    bar = [a for a in arts if isinstance(a, Rectangle)]
+    (arrow,) = [a for a in arts if isinstance(a, FancyArrow)]
+    assert (min(r.get_x() for r in bar) > 50e3) == bar_right
+    ay = arrow.get_path().vertices[:, 1].min()
+    ax_ = arrow.get_path().vertices[:, 0].mean()
+    assert (ay < 50e3) == arrow_low
+    if bar_right and arrow_low:
+        assert ax_ < 50e3  # not in the bar's corner
+    plt.close(fig)
 
 
 def check_gain_map(fig):

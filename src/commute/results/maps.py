@@ -218,8 +218,9 @@ def plot_isochrones(
             handles.append(Patch(facecolor=c, edgecolor=c, label=f"gained within {t:g} min ({km2:,.0f} km²)"))
         for i, t in enumerate(base["minutes"]):
             handles.append(Line2D([], [], color="#3b5b7a", linestyle=BASE_STYLES[i % 5], label=f"base {t:g}-min edge"))
-    handles += draw_roads(ax, G, fwd, street=span < 60_000)
-    handles += draw_rail(ax, G, fwd)
+    view = (minx, miny, maxx, maxy)
+    handles += draw_roads(ax, G, fwd, street=span < 60_000, view=view)
+    handles += draw_rail(ax, G, fwd, view=view)
 
     origin = str(iso["origin"].iloc[0])
     found = origin_label(G, origin)
@@ -240,7 +241,7 @@ def plot_isochrones(
     ax.set_yticks([])
     ax.set_xlabel("")
     ax.set_ylabel("")
-    blocked = _furniture(ax, minx, miny, maxx, maxy)
+    blocked = _furniture(ax, minx, miny, maxx, maxy, avoid=[(lab.x, lab.y) for lab in labels])
     leg = ax.legend(handles=handles, loc="upper left", fontsize=7.5, framealpha=0.92, prop=_legend_font(font))
     leg.set_zorder(10)
     scen = iso["scenario"].iloc[0] or G.graph.get("network", "")
@@ -306,14 +307,32 @@ def _city_labels(
 _HALO = {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1.0}
 
 
-def _furniture(ax: Any, minx: float, miny: float, maxx: float, maxy: float) -> list[Any]:
-    """Scale bar and north arrow; returns their artists (kept free of labels)."""
+def _count_in(points: Any, box: tuple[float, float, float, float]) -> int:
+    x0, y0, x1, y1 = box
+    return sum(1 for x, y in points if x0 <= x <= x1 and y0 <= y <= y1)
+
+
+def _furniture(ax: Any, minx: float, miny: float, maxx: float, maxy: float, avoid: Any = ()) -> list[Any]:
+    """Scale bar and north arrow, each in the free corner that covers fewest ``avoid`` points.
+
+    ``avoid`` holds the map's dots (city centres, the origin) as ``(x, y)``. The scale bar
+    goes bottom left or bottom right, the north arrow top right, bottom right or bottom left
+    (the legend holds the top left), never in the scale bar's corner; among equals, the first
+    (bottom left, top right). Returns their artists (kept free of labels).
+    """
     from matplotlib.patches import FancyArrow, Rectangle
 
     span, tall = maxx - minx, maxy - miny
+    pts = list(avoid)
     L = _nice_length(span)
-    x0, y0 = minx + 0.04 * span, miny + 0.04 * tall
     h = 0.008 * tall
+    y0 = miny + 0.04 * tall
+    bar = {
+        "left": minx + 0.04 * span,
+        "right": maxx - 0.04 * span - L,
+    }
+    side = min(bar, key=lambda k: _count_in(pts, (bar[k] - 0.03 * span, miny, bar[k] + L + 0.03 * span, y0 + 4 * h)))
+    x0 = bar[side]
     arts = [
         ax.add_patch(Rectangle((x0, y0), L / 2, h, facecolor="black", zorder=8)),
         ax.add_patch(
@@ -323,7 +342,17 @@ def _furniture(ax: Any, minx: float, miny: float, maxx: float, maxy: float) -> l
         ax.text(x0 + L, y0 + 1.8 * h, f"{L / 1000:g} km", fontsize=7, ha="center", zorder=8, bbox=_HALO),
     ]
     # north arrow (the map is in UTM 50N, where grid north is within about 2 degrees of true north)
-    ax_x, ax_y = maxx - 0.06 * span, maxy - 0.14 * tall
+    corners = {"top right": (maxx - 0.06 * span, maxy - 0.14 * tall)}
+    if side == "left":
+        corners["bottom right"] = (maxx - 0.06 * span, miny + 0.05 * tall)
+    else:
+        corners["bottom left"] = (minx + 0.06 * span, miny + 0.05 * tall)
+
+    def covered(at: tuple[float, float]) -> int:
+        x, y = at
+        return _count_in(pts, (x - 0.04 * span, y - 0.01 * tall, x + 0.04 * span, y + 0.11 * tall))
+
+    ax_x, ax_y = corners[min(corners, key=lambda k: covered(corners[k]))]
     arts.append(
         ax.add_patch(
             FancyArrow(

@@ -60,8 +60,27 @@ def _xy(G: nx.MultiDiGraph, fwd: Any, nodes: list[str]) -> tuple[Any, Any]:
     return fwd.transform([G.nodes[n]["lon"] for n in nodes], [G.nodes[n]["lat"] for n in nodes])
 
 
-def draw_roads(ax: Any, G: nx.MultiDiGraph, fwd: Any, *, street: bool) -> list[Any]:
-    """Expressways (and, at street level, every street); returns legend handles."""
+def crosses(x: Any, y: Any, view: tuple[float, float, float, float] | None) -> bool:
+    """Whether the line through points ``x, y`` (one point: that point) shows in ``view`` (None: any view).
+
+    >>> crosses([0, 10], [0, 0], (2, -1, 3, 1)), crosses([0, 1], [0, 0], (2, -1, 3, 1))
+    (True, False)
+    >>> crosses([0, 10], [0, 10], (6, 0, 10, 3))  # its bounding box meets the view, the line does not
+    False
+    """
+    if view is None:
+        return True
+    from shapely.geometry import LineString, Point, box
+
+    pts = list(zip(x, y, strict=True))
+    shape = Point(pts[0]) if len(pts) == 1 else LineString(pts)
+    return bool(shape.intersects(box(*view)))
+
+
+def draw_roads(
+    ax: Any, G: nx.MultiDiGraph, fwd: Any, *, street: bool, view: tuple[float, float, float, float] | None = None
+) -> list[Any]:
+    """Expressways (and, at street level, every street); returns legend handles for what shows in ``view``."""
     import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
 
@@ -71,18 +90,21 @@ def draw_roads(ax: Any, G: nx.MultiDiGraph, fwd: Any, *, street: bool) -> list[A
         if d.get("kind") == "road" and "lon" in G.nodes[u] and "lon" in G.nodes[v]:
             seen.setdefault((min(u, v), max(u, v)), d)
     if street:
+        shown = 0
         for (u, v), d in seen.items():
             fast = float(d.get("speed_kmh", d.get("speed_kph", 30)) or 30)
             x, y = _xy(G, fwd, [u, v])
             ax.plot(x, y, color="#9a9a9a", linewidth=0.4 + fast / 100, solid_capstyle="round", zorder=2.7)
-        handles.append(Line2D([], [], color="#9a9a9a", linewidth=0.8, label="streets (OpenStreetMap)"))
+            shown += crosses(x, y, view)
+        if shown:
+            handles.append(Line2D([], [], color="#9a9a9a", linewidth=0.8, label="streets (OpenStreetMap)"))
     casing = [pe.Stroke(linewidth=EXPRESSWAY["width"] + 0.8, foreground=EXPRESSWAY["casing"]), pe.Normal()]
     n = 0
     for (u, v), d in seen.items():
         if d.get("road_class") in ("expressway", "urban_expressway"):
             x, y = _xy(G, fwd, [u, v])
             ax.plot(x, y, color=EXPRESSWAY["color"], linewidth=EXPRESSWAY["width"], path_effects=casing, zorder=2.8)
-            n += 1
+            n += crosses(x, y, view)
     if n:
         handles.append(
             Line2D(
@@ -135,12 +157,16 @@ def rail_lines(G: nx.MultiDiGraph) -> list[tuple[list[str], bool]]:
     return lines
 
 
-def draw_rail(ax: Any, G: nx.MultiDiGraph, fwd: Any) -> list[Any]:
-    """Rail lines and stations; returns legend handles."""
+View = tuple[float, float, float, float]
+
+
+def draw_rail(ax: Any, G: nx.MultiDiGraph, fwd: Any, view: View | None = None) -> list[Any]:
+    """Rail lines and stations; returns legend handles for what shows in ``view``."""
     import matplotlib.patheffects as pe
     from matplotlib.lines import Line2D
 
     under = [pe.Stroke(linewidth=RAIL_HS["width"], foreground=RAIL_HS["color"])]
+    shown = {True: 0, False: 0}
     for nodes, hs in rail_lines(G):
         x, y = _xy(G, fwd, nodes)
         if hs:  # a dark line with white dashes inside it, as railway maps draw main lines
@@ -148,26 +174,33 @@ def draw_rail(ax: Any, G: nx.MultiDiGraph, fwd: Any) -> list[Any]:
             ax.plot(x, y, color=RAIL_HS["dash"], linewidth=RAIL_HS["width"] / 2.6, linestyle=(0, (3, 3)), zorder=3.1)
         else:
             ax.plot(x, y, color=RAIL_OTHER["color"], linewidth=RAIL_OTHER["width"], zorder=3)
-    handles = [
-        Line2D(
-            [],
-            [],
-            color=RAIL_HS["dash"],
-            linewidth=RAIL_HS["width"] / 2.6,
-            linestyle=(0, (3, 3)),
-            path_effects=[*under, pe.Normal()],
-            label="high-speed / intercity rail",
-        ),
-        Line2D([], [], color=RAIL_OTHER["color"], linewidth=RAIL_OTHER["width"], label="conventional rail"),
-    ]
+        shown[hs] += crosses(x, y, view)
+    handles = []
+    if shown[True]:
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=RAIL_HS["dash"],
+                linewidth=RAIL_HS["width"] / 2.6,
+                linestyle=(0, (3, 3)),
+                path_effects=[*under, pe.Normal()],
+                label="high-speed / intercity rail",
+            )
+        )
+    if shown[False]:
+        other = Line2D([], [], color=RAIL_OTHER["color"], linewidth=RAIL_OTHER["width"], label="conventional rail")
+        handles.append(other)
     st = [(d["lon"], d["lat"]) for _, d in G.nodes(data=True) if d.get("kind") == "station" and d.get("mode") == "rail"]
     if st:
         sarr = np.asarray(st, dtype=float)
         sx, sy = fwd.transform(sarr[:, 0], sarr[:, 1])
         ax.scatter(sx, sy, s=9, color="white", edgecolor="#2b2b2b", linewidth=0.7, zorder=4)
-        handles.append(
-            Line2D([], [], marker="o", color="white", markeredgecolor="#2b2b2b", linestyle="", label="station")
-        )
+        inside = view is None or any(crosses([a], [b], view) for a, b in zip(sx, sy, strict=True))
+        if inside:
+            handles.append(
+                Line2D([], [], marker="o", color="white", markeredgecolor="#2b2b2b", linestyle="", label="station")
+            )
     return handles
 
 
