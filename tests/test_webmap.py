@@ -102,3 +102,16 @@ def test_page_carries_a_font_for_every_chinese_name_it_shows(page):
     shown = "".join(p["name"] for p in data["labels"]) + data["origin"]["name"]
     missing = {c for c in shown if ord(c) > 0x2E7F and ord(c) not in cmap}
     assert not missing and len(cmap) < 2000  # every name's characters, and a subset, not the whole font
+
+
+def test_the_origins_city_is_named_once(page):
+    """The origin's tag names 武汉市; a second 武汉 label would sit under it."""
+    import json
+
+    html = page.read_text(encoding="utf-8")
+    data = json.loads(
+        re.search(r'<script type="application/json" id="commute-data">(.*?)</script>', html, re.S).group(1)
+    )
+    names = [p["name"] for p in data["labels"]]
+    assert data["origin"]["name"] == "武汉市" and "武汉" not in names
+    assert {"孝感", "黄石", "鄂州"} <= set(names)  # the other cities keep theirs

@@ -136,6 +136,10 @@ def html_map(
             shown = found[0]
             data["origin"] = {"name": shown, "lat": found[2], "lon": found[1]}
         polys, labels = _context(G, b)
+        if "origin" in data:  # the origin's tag names its city already: no second label under it
+            o = data["origin"]
+            same = {shown, shown.rstrip("市"), shown.split(" (")[0]}
+            labels = [p for p in labels if p["name"] not in same and (p["lat"], p["lon"]) != (o["lat"], o["lon"])]
         data |= {"boundaries": polys, "labels": labels, "lines": _lines(G)}
     kind = "area gained" if base is not None else "reach"
     mins = ", ".join(f"{t:g}" for t in iso["minutes"])
