@@ -141,3 +141,17 @@ def test_a_prebuilt_validation_stamp_counts_only_for_its_content(tmp_path, monke
     (tmp_path / "_prebuilt" / "validated").mkdir(parents=True)
     (tmp_path / "_prebuilt" / "validated" / validation_stamp.stamp_path("abc").name).touch()
     assert validation_stamp.is_stamped("abc") and not validation_stamp.is_stamped("abd")
+
+
+def test_objects_built_inside_not_kept_are_read_but_not_written(tmp_path, monkeypatch):
+    from commute.io import object_cache
+
+    monkeypatch.setenv("COMMUTE_CACHE_DIR", str(tmp_path))
+    with object_cache.not_kept():
+        object_cache.save("engine", "sweep subset", {"a": 1})
+    assert object_cache.load("engine", "sweep subset") is None
+    object_cache.save("engine", "kept", {"a": 2})
+    with object_cache.not_kept():
+        assert object_cache.load("engine", "kept") == {"a": 2}
+    object_cache.save("engine", "after", {"a": 3})  # the block ended: kept again
+    assert object_cache.load("engine", "after") == {"a": 3}

@@ -148,7 +148,8 @@ def test_the_program_ends_as_python_would_without_its_teardown(tmp_path):
         from pathlib import Path
         from commute.cli import finish
         atexit.register(lambda: Path({str(tmp_path / "atexit")!r}).write_text("ran"))
-        threading.Thread(target=lambda: (time.sleep(0.3), Path({str(tmp_path / "thread")!r}).write_text("done"))).start()
+        late = lambda: (time.sleep(0.3), Path({str(tmp_path / "thread")!r}).write_text("done"))
+        threading.Thread(target=late).start()
         sys.stdout.write("answer without a newline")
         sys.stderr.write("a note")
         finish(3)

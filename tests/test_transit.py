@@ -231,3 +231,31 @@ def test_door_to_door_times_on_the_default_network_equal_an_unpruned_search():
     # the transit search matters: some pair is faster than its road somewhere in the window
     roads = [np.where(cols >= 0, full[i, np.maximum(cols, 0)], np.inf) for i in range(len(origins))]
     assert any((g < r[None, :]).any() for g, r in zip(got, roads, strict=True))
+
+
+def test_graphs_that_differ_in_roads_only_share_their_trips():
+    """The trips are kept by schedule content: a road change reuses them, a ride time change does not."""
+    from commute.model.scenario import copy_graph, graph_for
+    from commute.results.travel import endpoints
+
+    G = graph_for(year=2026)
+    base = T.compile_transit(G, "road,rail")
+    roads = copy_graph(G)
+    u, v, k = next((u, v, k) for u, v, k, d in roads.edges(keys=True, data=True) if d.get("kind") == "road")
+    roads.edges[u, v, k]["minutes"] *= 2
+    shared = T.compile_transit(roads, "road,rail")
+    assert shared.trips is base.trips
+    rides = copy_graph(G)
+    from commute.model.ids import hop_key, station_node
+
+    sid, rec = next((s, r) for s, r in rides.graph["services"].items() if r["mode"] == "rail" and not r.get("trips"))
+    rides.edges[station_node(rec["stops"][0]), station_node(rec["stops"][1]), hop_key(sid, 1)]["minutes"] += 30.0
+    slower = T.compile_transit(rides, "road,rail")
+    assert slower.trips is not base.trips and slower.trips != base.trips
+    # the engine that reused the trips answers as one compiled from scratch
+    from commute.search import transit_compile
+
+    o, d = endpoints(roads, "武汉,孝感"), endpoints(roads, "黄石,长沙")
+    reused = api.matrix(shared, o, d)
+    transit_compile._TRIPS.clear()
+    np.testing.assert_array_equal(api.matrix(T.compile_transit(roads, "road,rail"), o, d), reused)

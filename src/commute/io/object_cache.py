@@ -18,11 +18,14 @@ only read, never cleaned.
 
 from __future__ import annotations
 
+import contextvars
 import gc
 import hashlib
 import os
 import pickle
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -47,6 +50,24 @@ def code_version() -> str:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:16]
+
+
+#: False inside :func:`not_kept`.
+_KEEPING: contextvars.ContextVar[bool] = contextvars.ContextVar("commute_object_cache_keeping", default=True)
+
+
+@contextmanager
+def not_kept() -> Iterator[None]:
+    """Objects built inside are read from the cache as usual but not written to it.
+
+    For the many one-off scenarios of a sweep or an attribution: saving each of their engines
+    would take longer than it saves and push the user's own objects out of the cache.
+    """
+    token = _KEEPING.set(False)
+    try:
+        yield
+    finally:
+        _KEEPING.reset(token)
 
 
 def _enabled() -> bool:
@@ -82,8 +103,8 @@ def load(kind: str, key: str) -> Any | None:
 
 
 def save(kind: str, key: str, obj: Any) -> None:
-    """Write the object (atomically); silently nothing if the folder is unwritable."""
-    if not _enabled():
+    """Write the object (atomically); silently nothing if the folder is unwritable or inside :func:`not_kept`."""
+    if not _enabled() or not _KEEPING.get():
         return
     p = path(kind, key)
     tmp = p.with_name(f"{p.name}.{os.getpid()}.tmp")

@@ -46,6 +46,12 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
     h.update("\n".join([labels[i] for i in order]).encode())
     values = np.array(numbers, dtype=np.float64).reshape(-1, 2)[order]
     h.update(np.round(values, 9).tobytes())
+    h.update(_services(G))
+    h.update(repr(sorted(parameters_of(G).transfer_penalty_min.items())).encode())
+    return h.hexdigest()[:16]
+
+
+def _services(G: nx.MultiDiGraph) -> bytes:
     svc = sorted(
         (
             k,
@@ -57,6 +63,43 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
         )
         for k, v in G.graph["services"].items()
     )
-    h.update(pickle.dumps(svc, protocol=5))
-    h.update(repr(sorted(parameters_of(G).transfer_penalty_min.items())).encode())
+    return pickle.dumps(svc, protocol=5)
+
+
+def schedule_fingerprint(G: nx.MultiDiGraph) -> str:
+    """A hash of what a graph's trips are made of, roads and access links left out.
+
+    The station nodes, every other edge (the rides: ends, key, minutes, dwell and recorded run
+    time), the services and the parameters: two graphs that differ only in roads (the subsets
+    of a sweep of road projects) have the same trips, and the same schedule fingerprint.
+
+    Examples
+    --------
+    >>> from commute.model.ids import place_node, station_node
+    >>> G = nx.MultiDiGraph(services={}, parameters={})
+    >>> a, b, p = station_node("a"), station_node("b"), place_node("p")
+    >>> G.add_node(a, kind="station"); G.add_node(b, kind="station"); G.add_node(p, kind="place")
+    >>> before = schedule_fingerprint(G)
+    >>> G.add_edge(p, a, kind="road", minutes=3.0)
+    0
+    >>> schedule_fingerprint(G) == before
+    True
+    >>> G.add_edge(a, b, key="s#1", kind="rail", minutes=9.0)
+    's#1'
+    >>> schedule_fingerprint(G) == before
+    False
+    """
+    h = hashlib.sha256()
+    h.update("\n".join(sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "station")).encode())
+    rides = []
+    for u, nbrs in G.adj.items():
+        for v, keyed in nbrs.items():
+            for k, d in keyed.items():
+                if d.get("kind") not in ("road", "access"):
+                    rides.append((u, v, str(k), d.get("kind", ""), d.get("minutes"), d.get("dwell_min"),
+                                  d.get("base_run_min")))  # fmt: skip
+    rides.sort(key=lambda r: r[:3])
+    h.update(pickle.dumps(rides, protocol=5))
+    h.update(_services(G))
+    h.update(repr(G.graph.get("parameters")).encode())
     return h.hexdigest()[:16]

@@ -23,6 +23,7 @@ from commute.model.modes import Measure, Mode, parse_measure, parse_modes
 from commute.model.params import Parameters, parameters_of
 from commute.model.trips import Trip, graph_trips
 from commute.search import choose, raptor
+from commute.search.fingerprint import schedule_fingerprint
 from commute.search.legs import Label
 from commute.search.query import Query
 
@@ -148,17 +149,50 @@ def compile_transit(
         raise InvalidOptionError("a road or access link has a negative or non-finite time; fix its data.")
     scheduled = {m for m in allowed if m != "road"}
     stop_set = set(stations)
-    memo = (f"{fingerprint}|{G.graph.get('parameters')!r}", frozenset(scheduled))
-    trips = _TRIPS.get(memo) if fingerprint else None
-    if trips is None:
+    memo = (_schedule_of(G, fingerprint), frozenset(scheduled), tuple(stations))
+    if memo in _TRIPS:
+        trips, specs = _TRIPS[memo]
+    else:
         trips = tuple(
             t for t in graph_trips(G, frozenset(scheduled)) if all(station_node(s) in stop_set for s in t.stations)
         )
-        if fingerprint:
-            _TRIPS[memo] = trips
-            while len(_TRIPS) > _TIMETABLES_KEPT:
-                _TRIPS.pop(next(iter(_TRIPS)))
-    return _finish(G, mset, meas, q, edges, node_of, in_of, out_of, tuple(stations), trips, fingerprint)
+        specs = _specs(trips, stations)
+        _TRIPS[memo] = (trips, specs)
+        while len(_TRIPS) > _TIMETABLES_KEPT:
+            _TRIPS.pop(next(iter(_TRIPS)))
+    return _finish(G, mset, meas, q, edges, node_of, in_of, out_of, tuple(stations), trips, specs, fingerprint)
+
+
+#: Schedule fingerprints of lately compiled graphs, by graph fingerprint and parameters (the
+#: rules of a target set compile several engines of one graph).
+_SCHEDULES: dict[str, str] = {}
+
+
+def _schedule_of(G: nx.MultiDiGraph, fingerprint: str) -> str:
+    if not fingerprint:
+        return schedule_fingerprint(G)
+    key = f"{fingerprint}|{G.graph.get('parameters')!r}"
+    if key not in _SCHEDULES:
+        _SCHEDULES[key] = schedule_fingerprint(G)
+        while len(_SCHEDULES) > 64:
+            _SCHEDULES.pop(next(iter(_SCHEDULES)))
+    return _SCHEDULES[key]
+
+
+def _specs(trips: tuple[Trip, ...], stations: list[str]) -> tuple[raptor.TripSpec, ...]:
+    """The trips as the timetable builder takes them (stops as indices into ``stations``)."""
+    stop_of = {s: i for i, s in enumerate(stations)}
+    return tuple(
+        raptor.TripSpec(
+            np.array([stop_of[station_node(s)] for s in t.stations], dtype=np.int64),
+            np.asarray(t.arr, dtype=float),
+            np.asarray(t.dep, dtype=float),
+            np.asarray(t.pickup, dtype=bool),
+            np.asarray(t.dropoff, dtype=bool),
+            k,
+        )
+        for k, t in enumerate(trips)
+    )
 
 
 def _finish(
@@ -172,21 +206,10 @@ def _finish(
     out_of: dict[str, int],
     stations: tuple[str, ...],
     trips: tuple[Trip, ...],
+    specs: tuple[raptor.TripSpec, ...],
     fingerprint: str,
 ) -> TransitEngine:
     access = _access_matrix(edges, len(node_of) + len(in_of) + len(out_of))
-    stop_of = {s: i for i, s in enumerate(stations)}
-    specs = [
-        raptor.TripSpec(
-            np.array([stop_of[station_node(s)] for s in t.stations], dtype=np.int64),
-            np.asarray(t.arr, dtype=float),
-            np.asarray(t.dep, dtype=float),
-            np.asarray(t.pickup, dtype=bool),
-            np.asarray(t.dropoff, dtype=bool),
-            k,
-        )
-        for k, t in enumerate(trips)
-    ]
     params = parameters_of(G)
     min_transfer = np.array(
         [
@@ -204,7 +227,7 @@ def _finish(
         for s in specs
         if s.arr[-1] > 1440.0
     ]
-    tt = _timetable(specs + yesterday, len(stations), footpaths, min_transfer)
+    tt = _timetable([*specs, *yesterday], len(stations), footpaths, min_transfer)
     return TransitEngine(
         modes, measure, query, access, node_of, in_of, out_of, stations, trips, tt, edges, G, fingerprint
     )
@@ -214,8 +237,9 @@ def _finish(
 #: rebuild the same timetable for every subset. Small, as a timetable of the circle is large.
 _TIMETABLES: OrderedDict[bytes, raptor.Timetable] = OrderedDict()
 _TIMETABLES_KEPT = 4
-#: The trips of lately compiled graphs, by graph fingerprint (its content) and scheduled modes.
-_TRIPS: dict[tuple[str, frozenset[str]], tuple[Trip, ...]] = {}
+#: The trips (and their timetable specs) of lately compiled graphs, by schedule fingerprint (the
+#: content trips are made of: roads left out), scheduled modes and station order.
+_TRIPS: dict[tuple[str, frozenset[str], tuple[str, ...]], tuple[tuple[Trip, ...], tuple[raptor.TripSpec, ...]]] = {}
 
 
 def _timetable(

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from commute.io import object_cache
 from commute.io.network import Network
 from commute.model.modes import Measure, Mode, parse_modes
 from commute.model.scenario import apply_scenario
@@ -94,9 +95,10 @@ class Evaluator:
             self.targets = [load_targets(p, G=G) for p in resolve_targets(",".join(self.sweep.targets))]
 
     def built(self, point: Point) -> pd.DataFrame:
-        """Target detail of a point, its scenario built from scratch."""
-        G = apply_scenario(self.net, scenario_of(self.sweep, point))
-        return check(G, self.targets, legs=False)
+        """Target detail of a point, its scenario built from scratch (its engines not kept on disk)."""
+        with object_cache.not_kept():
+            G = apply_scenario(self.net, scenario_of(self.sweep, point))
+            return check(G, self.targets, legs=False)
 
     def patched(self, model: Model, point: Point) -> pd.DataFrame:
         """Target detail of a point from the grid point's masked union engine."""
