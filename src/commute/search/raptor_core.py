@@ -371,7 +371,7 @@ def _interpreted() -> dict[str, Any]:
     ns["run_range"] = run_range_lists
     ns["run_many"] = run_many_lists
     kernels = {k: ns[k] for k in ("_first_trip", "_carry", "_improve", "_take", "run_range", "run_many")}
-    ns["run_range"] = range_py  # run_many calls the list version
+    ns["run_range"] = range_py  # run_many, on lists already, calls the plain one
     return kernels
 
 
