@@ -259,3 +259,14 @@ def test_graphs_that_differ_in_roads_only_share_their_trips():
     reused = api.matrix(shared, o, d)
     transit_compile._TRIPS.clear()
     np.testing.assert_array_equal(api.matrix(T.compile_transit(roads, "road,rail"), o, d), reused)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_egress_minimum_in_chunks_equals_the_dense_one(seed):
+    """_min_plus works in blocks of departures over the stops some egress reaches: the dense product."""
+    rng = np.random.default_rng(seed)
+    for _ in range(50):
+        t, s, d = rng.integers(1, 30, 3)
+        a = np.where(rng.random((t, s)) < 0.3, np.inf, rng.random((t, s)) * 100)
+        b = np.where(rng.random((s, d)) < 0.8, np.inf, rng.random((s, d)) * 50)
+        np.testing.assert_array_equal(T._min_plus(a, b), (a[:, :, None] + b[None, :, :]).min(axis=1))
