@@ -446,3 +446,40 @@ def test_targets_of_another_shape_are_refused():
     targets = egress_targets(np.zeros((14, 2)), np.zeros((2, 2)))
     with pytest.raises(InvalidOptionError, match="one road row per origin"):
         profile_many(tt, [([0], [0.0])], [0.0], targets=targets)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_trips_checked_at_once_agree_with_the_one_by_one_check(seed):
+    """The vectorised check lets through exactly what the per-trip one does; its messages are that one's."""
+    from commute.search.raptor_timetable import _check_each, _check_trips
+
+    rng = np.random.default_rng(seed)
+    for _ in range(40):
+        trips = []
+        for key in range(int(rng.integers(1, 6))):
+            n = int(rng.integers(1, 5))
+            arr = np.cumsum(rng.random(n) * 10)
+            dep = arr + rng.random(n) * 2
+            stops = rng.integers(0, 8, n)
+            flaw = rng.integers(0, 8)
+            if flaw == 0:
+                dep[-1] = arr[-1] - 1.0  # leaves before it arrives
+            elif flaw == 1:
+                arr[-1] = dep[0] - 1.0 if n > 1 else arr[-1]  # back in time
+            elif flaw == 2:
+                stops[0] = 9  # not a stop
+            elif flaw == 3:
+                arr[0] = np.nan
+            trips.append(TripSpec(stops, arr, dep, [True] * n, [True] * n, key))
+        try:
+            expect = _check_each(trips, 9 if seed % 2 else 10)
+        except ValidationError as e:
+            with pytest.raises(ValidationError) as got:
+                _check_trips(trips, 9 if seed % 2 else 10)
+            assert str(got.value) == str(e)
+            continue
+        got = _check_trips(trips, 9 if seed % 2 else 10)
+        assert len(got) == len(expect)
+        for a, b in zip(got, expect, strict=True):
+            for x, y in zip(a, b, strict=True):
+                np.testing.assert_array_equal(x, y)

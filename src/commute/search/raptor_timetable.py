@@ -102,6 +102,39 @@ class Timetable:
 
 
 def _check_trips(trips: Sequence[TripSpec], n_stops: int) -> list[tuple[Any, ...]]:
+    """The trips as arrays, checked: every trip at once, one by one only to name a problem."""
+    cols = [
+        (
+            np.asarray(t.stops, dtype=np.int64),
+            np.asarray(t.arr, dtype=np.float64),
+            np.asarray(t.dep, dtype=np.float64),
+            np.asarray(t.pickup, dtype=np.bool_),
+            np.asarray(t.dropoff, dtype=np.bool_),
+            int(t.key),
+        )
+        for t in trips
+    ]
+    if cols and _all_valid(cols, n_stops):
+        return cols
+    return _check_each(trips, n_stops)
+
+
+def _all_valid(cols: list[tuple[Any, ...]], n_stops: int) -> bool:
+    """Whether every trip passes :func:`_check_each` (False on any doubt: it then names the problem)."""
+    n = np.array([c[0].shape[0] for c in cols])
+    if n.min() < 2 or any(c[0].ndim != 1 or c[k].shape != c[0].shape for c in cols for k in (1, 2, 3, 4)):
+        return False
+    stops = np.concatenate([c[0] for c in cols])
+    arr = np.concatenate([c[1] for c in cols])
+    dep = np.concatenate([c[2] for c in cols])
+    if stops.min() < 0 or stops.max() >= n_stops or not (np.isfinite(arr).all() and np.isfinite(dep).all()):
+        return False
+    inner = np.ones(arr.shape[0] - 1, dtype=bool)
+    inner[np.cumsum(n)[:-1] - 1] = False  # from a trip's last stop to the next trip's first
+    return bool((dep >= arr).all() and (arr[1:] >= dep[:-1])[inner].all())
+
+
+def _check_each(trips: Sequence[TripSpec], n_stops: int) -> list[tuple[Any, ...]]:
     problems = Problems("timetable")
     clean: list[tuple[Any, ...]] = []
     for t in trips:
