@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Iterator
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -37,11 +39,9 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
     h.update("\n".join(sorted(G.nodes)).encode())
     labels: list[str] = []
     numbers: list[tuple[float, float]] = []
-    for u, nbrs in G.adj.items():
-        for v, keyed in nbrs.items():
-            for k, d in keyed.items():
-                labels.append(f"{u}\t{v}\t{k}\t{d.get('kind', '')}\t{d.get('mode', '')}")
-                numbers.append((d.get("minutes", 0.0), d.get("dwell_min", 0.0)))
+    for u, v, k, d in _edges(G):
+        labels.append(f"{u}\t{v}\t{k}\t{d.get('kind', '')}\t{d.get('mode', '')}")
+        numbers.append((d.get("minutes", 0.0), d.get("dwell_min", 0.0)))
     order = sorted(range(len(labels)), key=labels.__getitem__)
     h.update("\n".join([labels[i] for i in order]).encode())
     values = np.array(numbers, dtype=np.float64).reshape(-1, 2)[order]
@@ -49,6 +49,14 @@ def graph_fingerprint(G: nx.MultiDiGraph) -> str:
     h.update(_services(G))
     h.update(repr(sorted(parameters_of(G).transfer_penalty_min.items())).encode())
     return h.hexdigest()[:16]
+
+
+def _edges(G: nx.MultiDiGraph) -> Iterator[tuple[str, str, Any, dict[str, Any]]]:
+    """``(u, v, key, data)`` of every edge, read through the adjacency (faster than ``G.edges``)."""
+    for u, nbrs in G.adj.items():
+        for v, keyed in nbrs.items():
+            for k, d in keyed.items():
+                yield u, v, k, d
 
 
 def _services(G: nx.MultiDiGraph) -> bytes:
@@ -91,13 +99,11 @@ def schedule_fingerprint(G: nx.MultiDiGraph) -> str:
     """
     h = hashlib.sha256()
     h.update("\n".join(sorted(n for n, d in G.nodes(data=True) if d.get("kind") == "station")).encode())
-    rides = []
-    for u, nbrs in G.adj.items():
-        for v, keyed in nbrs.items():
-            for k, d in keyed.items():
-                if d.get("kind") not in ("road", "access"):
-                    rides.append((u, v, str(k), d.get("kind", ""), d.get("minutes"), d.get("dwell_min"),
-                                  d.get("base_run_min")))  # fmt: skip
+    rides = [
+        (u, v, str(k), d.get("kind", ""), d.get("minutes"), d.get("dwell_min"), d.get("base_run_min"))
+        for u, v, k, d in _edges(G)
+        if d.get("kind") not in ("road", "access")
+    ]
     rides.sort(key=lambda r: r[:3])
     h.update(pickle.dumps(rides, protocol=5))
     h.update(_services(G))
