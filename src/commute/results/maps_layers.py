@@ -90,22 +90,22 @@ def draw_roads(
         if d.get("kind") == "road" and "lon" in G.nodes[u] and "lon" in G.nodes[v]:
             seen.setdefault((min(u, v), max(u, v)), d)
     if street:
-        shown = 0
+        shown = False
         for (u, v), d in seen.items():
             fast = float(d.get("speed_kmh", d.get("speed_kph", 30)) or 30)
             x, y = _xy(G, fwd, [u, v])
             ax.plot(x, y, color="#9a9a9a", linewidth=0.4 + fast / 100, solid_capstyle="round", zorder=2.7)
-            shown += crosses(x, y, view)
+            shown = shown or crosses(x, y, view)
         if shown:
             handles.append(Line2D([], [], color="#9a9a9a", linewidth=0.8, label="streets (OpenStreetMap)"))
     casing = [pe.Stroke(linewidth=EXPRESSWAY["width"] + 0.8, foreground=EXPRESSWAY["casing"]), pe.Normal()]
-    n = 0
+    express = False
     for (u, v), d in seen.items():
         if d.get("road_class") in ("expressway", "urban_expressway"):
             x, y = _xy(G, fwd, [u, v])
             ax.plot(x, y, color=EXPRESSWAY["color"], linewidth=EXPRESSWAY["width"], path_effects=casing, zorder=2.8)
-            n += crosses(x, y, view)
-    if n:
+            express = express or crosses(x, y, view)
+    if express:
         handles.append(
             Line2D(
                 [],
@@ -166,7 +166,7 @@ def draw_rail(ax: Any, G: nx.MultiDiGraph, fwd: Any, view: View | None = None) -
     from matplotlib.lines import Line2D
 
     under = [pe.Stroke(linewidth=RAIL_HS["width"], foreground=RAIL_HS["color"])]
-    shown = {True: 0, False: 0}
+    shown = {True: False, False: False}
     for nodes, hs in rail_lines(G):
         x, y = _xy(G, fwd, nodes)
         if hs:  # a dark line with white dashes inside it, as railway maps draw main lines
@@ -174,7 +174,7 @@ def draw_rail(ax: Any, G: nx.MultiDiGraph, fwd: Any, view: View | None = None) -
             ax.plot(x, y, color=RAIL_HS["dash"], linewidth=RAIL_HS["width"] / 2.6, linestyle=(0, (3, 3)), zorder=3.1)
         else:
             ax.plot(x, y, color=RAIL_OTHER["color"], linewidth=RAIL_OTHER["width"], zorder=3)
-        shown[hs] += crosses(x, y, view)
+        shown[hs] = shown[hs] or crosses(x, y, view)
     handles = []
     if shown[True]:
         handles.append(
@@ -196,8 +196,8 @@ def draw_rail(ax: Any, G: nx.MultiDiGraph, fwd: Any, view: View | None = None) -
         sarr = np.asarray(st, dtype=float)
         sx, sy = fwd.transform(sarr[:, 0], sarr[:, 1])
         ax.scatter(sx, sy, s=9, color="white", edgecolor="#2b2b2b", linewidth=0.7, zorder=4)
-        inside = view is None or any(crosses([a], [b], view) for a, b in zip(sx, sy, strict=True))
-        if inside:
+        x0, y0, x1, y1 = view if view is not None else (-np.inf, -np.inf, np.inf, np.inf)
+        if ((sx >= x0) & (sx <= x1) & (sy >= y0) & (sy <= y1)).any():
             handles.append(
                 Line2D([], [], marker="o", color="white", markeredgecolor="#2b2b2b", linestyle="", label="station")
             )
