@@ -202,7 +202,10 @@ def read_yaml(
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else 0
         msg = getattr(e, "problem", None) or str(e).splitlines()[0]
-        probs.add(f, line, f"YAML syntax error: {msg}", "fix the indentation or quoting on that line")
+        if "nesting depth" in msg:  # PyYAML 6.0.4 and later stop a deep structure while parsing
+            probs.add(f, line, f"YAML nests deeper than {MAX_DEPTH} levels", "flatten the structure")
+        else:
+            probs.add(f, line, f"YAML syntax error: {msg}", "fix the indentation or quoting on that line")
         return None
     except RecursionError:
         probs.add(f, 0, f"YAML nests deeper than {MAX_DEPTH} levels", "flatten the structure")
